@@ -1,0 +1,133 @@
+"""Any OpenAI-compatible chat-completions server, through the `openai` package's async client."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import time
+from typing import Any, ClassVar
+from urllib.parse import urlparse
+
+from pydantic import Field
+
+from bench.backends import BaseOptions, Completion, Request
+from bench.errors import BackendCallError, ConfigError
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+
+
+class OpenAIOptions(BaseOptions):
+    model: str = Field(description="model name the server knows, e.g. gpt-4o-mini or smollm2")
+    base_url: str | None = Field(
+        default=None, description="server URL, e.g. http://127.0.0.1:8080/v1 "
+        "(default $OPENAI_BASE_URL, else OpenAI)")
+    api_key_env: str = Field(default="OPENAI_API_KEY",
+                             description="environment variable holding the API key")
+    timeout_s: float = Field(default=60.0, gt=0, description="per-request timeout, seconds")
+    rpm: float | None = Field(default=None, gt=0, description="requests-per-minute limit")
+    attempts: int = Field(default=5, ge=1, le=20, description="tries per question, first included")
+
+
+def _retry_after(headers: Any) -> float | None:
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+class OpenAIBackend:
+    """OpenAI-compatible server (OpenAI, vLLM, llama.cpp server, Ollama, LM Studio)."""
+
+    name: ClassVar[str] = "openai"
+    Options: ClassVar[type[OpenAIOptions]] = OpenAIOptions
+
+    def __init__(self, options: OpenAIOptions):
+        import openai  # heavy: imported only when this backend is used
+
+        self.options = options
+        self._openai = openai
+        base_url = options.base_url or os.environ.get("OPENAI_BASE_URL") or None
+        key = os.environ.get(options.api_key_env)
+        host = urlparse(base_url).hostname if base_url else None
+        if not key:
+            if host not in LOCAL_HOSTS:
+                where = base_url or "the OpenAI API"
+                raise ConfigError(
+                    f"no API key for {where}: set {options.api_key_env} "
+                    f"(or -o api_key_env=NAME to read another variable)"
+                )
+            key = "unused"  # local servers take any key
+        self.model_name = options.model
+        self.retry_overrides = {"attempts": options.attempts}
+        self._client = openai.AsyncOpenAI(
+            api_key=key, base_url=base_url, timeout=options.timeout_s, max_retries=0
+        )
+        self._interval = 60.0 / options.rpm if options.rpm else 0.0
+        self._next_slot = 0.0
+        self._slot_lock = asyncio.Lock() if self._interval else None
+
+    async def _pace(self) -> None:
+        assert self._slot_lock is not None
+        async with self._slot_lock:
+            now = time.monotonic()
+            wait = self._next_slot - now
+            self._next_slot = max(now, self._next_slot) + self._interval
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def complete(self, request: Request) -> Completion:
+        if self._interval:
+            await self._pace()
+        openai = self._openai
+        start = time.perf_counter()
+        kwargs: dict[str, Any] = {"temperature": request.temperature,
+                                  "max_tokens": request.max_tokens}
+        if request.seed is not None:
+            kwargs["seed"] = request.seed
+        try:
+            resp = await self._client.chat.completions.create(
+                model=self.options.model, messages=request.messages, **kwargs)  # type: ignore[arg-type]
+        except openai.APITimeoutError:
+            raise BackendCallError(f"timed out after {self.options.timeout_s:g} s",
+                                   transient=True) from None
+        except openai.APIConnectionError as exc:
+            raise BackendCallError(f"connection failed: {exc.__cause__ or exc}",
+                                   transient=True) from None
+        except openai.APIStatusError as exc:
+            status = exc.status_code
+            transient = status == 429 or status >= 500 or status == 408
+            raise BackendCallError(
+                f"HTTP {status}: {_short(exc.message)}", transient=transient,
+                retry_after=_retry_after(exc.response.headers) if transient else None,
+            ) from None
+        except (openai.APIResponseValidationError, ValueError) as exc:
+            raise BackendCallError(f"malformed response: {_short(str(exc))}",
+                                   transient=True) from None
+        latency = time.perf_counter() - start
+        if not getattr(resp, "choices", None):
+            raise BackendCallError("malformed response: no choices", transient=True)
+        text = resp.choices[0].message.content or ""
+        usage = resp.usage
+        return Completion(
+            text=text, latency_s=latency, model=resp.model,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+        )
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,42 @@
+"""The error hierarchy: every user-facing failure says what went wrong and what to do."""
+
+from __future__ import annotations
+
+
+class BenchError(Exception):
+    """Base of all errors the CLI reports as one clean line, without a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(BenchError):
+    """A command line that cannot be carried out as given (bad flag value, missing file)."""
+
+    exit_code = 2
+
+
+class DataError(BenchError):
+    """An input file with problems; each problem is one `file:line: field: what is wrong` line."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ConfigError(BenchError):
+    """A backend or grader that cannot be set up (unknown name, bad option, missing API key)."""
+
+    exit_code = 2
+
+
+class BackendCallError(BenchError):
+    """One call to a model failed; the runner records it against the item, never as an answer."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None):
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after

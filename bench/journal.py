@@ -1,0 +1,76 @@
+"""The run journal: every answer appended and flushed the moment it arrives, read back on resume."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from bench.errors import UsageError
+
+JOURNAL_VERSION = 1
+
+
+class Journal:
+    """Append-only JSONL: a header with the run's settings, then one line per finished call."""
+
+    def __init__(self, path: Path, settings: dict[str, Any], *, fresh: bool = False):
+        self.path = path
+        self.entries: dict[tuple[str, int], dict[str, Any]] = {}
+        self.previous_wall_s = 0.0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            path.unlink(missing_ok=True)
+        if path.exists() and path.stat().st_size:
+            self._read(settings)
+        else:
+            self._fd = self._open()
+            self._write({"type": "header", "version": JOURNAL_VERSION, "settings": settings})
+            return
+        self._fd = self._open()
+
+    def _open(self) -> int:
+        # O_APPEND: each line is one write() call, so lines never interleave or half-land.
+        return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def _read(self, settings: dict[str, Any]) -> None:
+        lines = self.path.read_bytes().split(b"\n")
+        for n, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                if n >= len(lines) - 1:
+                    continue  # a line cut by a crash mid-write: that answer is asked again
+                raise UsageError(f"{self.path}:{n}: damaged journal line; remove it or use --fresh")
+            kind = entry.get("type")
+            if kind == "header":
+                if entry.get("settings") != settings:
+                    diff = sorted(k for k in {*settings, *entry.get("settings", {})}
+                                  if settings.get(k) != entry.get("settings", {}).get(k))
+                    raise UsageError(
+                        f"{self.path}: this run was started with other settings "
+                        f"({', '.join(diff)}); use --fresh to start over or another --run-id"
+                    )
+            elif kind == "answer":
+                self.entries[(entry["id"], entry["sample"])] = entry
+            elif kind == "wall":
+                self.previous_wall_s += float(entry.get("s", 0.0))
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        os.write(self._fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    def done(self) -> set[tuple[str, int]]:
+        """(id, sample) pairs that have an answer; failed calls are asked again on resume."""
+        return {k for k, e in self.entries.items() if e.get("response") is not None}
+
+    def record(self, entry: dict[str, Any]) -> None:
+        entry = {"type": "answer", **entry}
+        self._write(entry)
+        self.entries[(entry["id"], entry["sample"])] = entry
+
+    def close(self, wall_s: float) -> None:
+        self._write({"type": "wall", "s": round(wall_s, 3)})
+        os.close(self._fd)

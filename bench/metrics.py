@@ -1,0 +1,172 @@
+"""Metrics: one pure function from graded records to counts, rates, intervals and calibration."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from statistics import median
+from typing import Any
+
+from bench.records import Metrics, Record
+
+GRADED = ("correct", "incorrect", "not_attempted")
+BOOTSTRAP_RESAMPLES = 1000
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def f_score(correct_rate: float | None, accuracy_given_attempted: float | None) -> float | None:
+    """SimpleQA's F: harmonic mean of correct rate and accuracy given attempted."""
+    if correct_rate is None or accuracy_given_attempted is None:
+        return None
+    total = correct_rate + accuracy_given_attempted
+    return 2 * correct_rate * accuracy_given_attempted / total if total else 0.0
+
+
+def headline(correct: int, incorrect: int, not_attempted: int) -> tuple[float | None, ...]:
+    """(correct rate, accuracy given attempted, F-score) from verdict counts."""
+    graded = correct + incorrect + not_attempted
+    cr = _rate(correct, graded)
+    aga = _rate(correct, correct + incorrect)
+    return cr, aga, f_score(cr, aga)
+
+
+def _breakdown(records: Iterable[Record]) -> dict[str, Any]:
+    counts = {v: 0 for v in GRADED}
+    n = 0
+    for r in records:
+        n += 1
+        if r.verdict in counts:
+            counts[r.verdict] += 1
+    graded = sum(counts.values())
+    return {
+        "n": n,
+        **counts,
+        "correct_rate": _rate(counts["correct"], graded),
+        "incorrect_rate": _rate(counts["incorrect"], graded),
+        "not_attempted_rate": _rate(counts["not_attempted"], graded),
+    }
+
+
+def bootstrap_ci(
+    records: Sequence[Record], *, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES
+) -> dict[str, tuple[float, float]]:
+    """Percentile 95% intervals, resampling questions (all samples of a question move together)."""
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for r in records:
+        if r.verdict in GRADED:
+            groups[r.id][GRADED.index(r.verdict)] += 1
+    if len(groups) < 2:
+        return {}
+    cs = [g[0] for g in groups.values()]
+    ins = [g[1] for g in groups.values()]
+    nas = [g[2] for g in groups.values()]
+    rng = random.Random(seed)
+    size = len(cs)
+    population = range(size)
+    series: dict[str, list[float]] = {"correct_rate": [], "accuracy_given_attempted": [],
+                                      "f_score": []}
+    for _ in range(resamples):
+        idx = rng.choices(population, k=size)
+        c = sum(map(cs.__getitem__, idx))
+        i = sum(map(ins.__getitem__, idx))
+        na = sum(map(nas.__getitem__, idx))
+        cr, aga, f = headline(c, i, na)
+        series["correct_rate"].append(cr or 0.0)
+        series["accuracy_given_attempted"].append(aga or 0.0)
+        series["f_score"].append(f or 0.0)
+    out = {}
+    for name, values in series.items():
+        values.sort()
+        out[name] = (values[int(0.025 * resamples)], values[int(0.975 * resamples) - 1])
+    return out
+
+
+def calibration(records: Sequence[Record], bins: int = 10) -> dict[str, Any] | None:
+    """ECE over `bins` equal-width bins and Brier score, not-attempted counting as not correct."""
+    pairs = [(r.confidence, r.verdict == "correct") for r in records
+             if r.confidence is not None and r.verdict in GRADED]
+    if not pairs:
+        return None
+    n = len(pairs)
+    brier = sum((c - ok) ** 2 for c, ok in pairs) / n
+    sums: list[list[float]] = [[0, 0.0, 0.0] for _ in range(bins)]
+    for c, ok in pairs:
+        b = sums[min(int(c * bins), bins - 1)]
+        b[0] += 1
+        b[1] += c
+        b[2] += ok
+    ece = sum(abs(b[2] - b[1]) for b in sums if b[0]) / n
+    return {"n": n, "ece": ece, "brier": brier, "bins": bins}
+
+
+def consistency(records: Sequence[Record]) -> float | None:
+    """With repeats: share of questions whose graded samples all got the same verdict."""
+    verdicts: dict[str, set[str]] = defaultdict(set)
+    sizes: dict[str, int] = defaultdict(int)
+    for r in records:
+        if r.verdict in GRADED:
+            verdicts[r.id].add(r.verdict)
+            sizes[r.id] += 1
+    multi = [q for q, k in sizes.items() if k > 1]
+    if not multi:
+        return None
+    return sum(len(verdicts[q]) == 1 for q in multi) / len(multi)
+
+
+def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0) -> Metrics:
+    """Every figure of a result from its records; pure and deterministic for a given seed."""
+    counts = {v: 0 for v in (*GRADED, "error", "unscored")}
+    for r in records:
+        counts[r.verdict] += 1
+    c, i, na = counts["correct"], counts["incorrect"], counts["not_attempted"]
+    graded = c + i + na
+    cr, aga, f = headline(c, i, na)
+    unreported = [r for r in records if r.gold is None]
+    un = _breakdown(unreported)
+    by_tag: dict[str, list[Record]] = defaultdict(list)
+    by_type: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        by_type[r.answer_type].append(r)
+        for t in r.tags:
+            by_tag[t].append(r)
+    latencies = sorted(r.latency_s for r in records if r.latency_s is not None)
+    cited = [r for r in records if r.verdict in ("correct", "incorrect")]
+    citation_accuracy = None
+    if any(r.citations is not None for r in records) and cited:
+        citation_accuracy = sum(bool(r.citation_ok) for r in cited) / len(cited)
+    return Metrics(
+        n=len(records),
+        graded=graded,
+        correct=c,
+        incorrect=i,
+        not_attempted=na,
+        errors=counts["error"],
+        unscored=counts["unscored"],
+        correct_rate=cr,
+        incorrect_rate=_rate(i, graded),
+        not_attempted_rate=_rate(na, graded),
+        accuracy_given_attempted=aga,
+        f_score=f,
+        penalty_score=(c - penalty_k * i) / graded if graded else None,
+        penalty_k=penalty_k,
+        ci95=bootstrap_ci(records, seed=seed),
+        unreported={
+            "n": un["n"],
+            "correct_rate": un["correct_rate"],
+            "hallucination_rate": un["incorrect_rate"],
+        },
+        by_tag={t: _breakdown(rs) for t, rs in sorted(by_tag.items())},
+        by_type={t: _breakdown(rs) for t, rs in sorted(by_type.items())},
+        calibration=calibration(records),
+        citation_accuracy=citation_accuracy,
+        latency_median_s=median(latencies) if latencies else None,
+        latency_p90_s=latencies[min(len(latencies) - 1, int(0.9 * len(latencies)))]
+        if latencies else None,
+        prompt_tokens=sum(r.usage.prompt_tokens for r in records if r.usage),
+        completion_tokens=sum(r.usage.completion_tokens for r in records if r.usage),
+        consistency=consistency(records),
+    )

@@ -1,0 +1,211 @@
+"""Records that cross a boundary: predictions in, graded records and result files out."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+Verdict = Literal["correct", "incorrect", "not_attempted"]
+RecordVerdict = Literal["correct", "incorrect", "not_attempted", "unscored", "error"]
+"""`unscored`: the grader could not decide (judge failure); `error`: the model call failed."""
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prediction(BaseModel):
+    """One saved answer of another system, as `bench grade` reads it."""
+
+    model_config = _FROZEN
+
+    id: str
+    """Question id."""
+    answer: str
+    """The system's free-form answer."""
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    """The system's probability that its answer is correct."""
+    citations: tuple[str, ...] | None = None
+    """Document ids the system cites for its answer."""
+
+
+class Grade(BaseModel):
+    """A grader's verdict on one response, with the rule or reply that decided it."""
+
+    model_config = _FROZEN
+
+    verdict: Literal["correct", "incorrect", "not_attempted", "unscored"]
+    """The verdict; `unscored` only from the LLM judge, when it gave no usable grade."""
+    reason: str
+    """Why: the rule that decided, or the judge's failure."""
+
+
+class Usage(BaseModel):
+    """Token counts reported by a backend."""
+
+    model_config = _FROZEN
+
+    prompt_tokens: int = 0
+    """Tokens in the prompt."""
+    completion_tokens: int = 0
+    """Tokens in the completion."""
+
+
+class Record(BaseModel):
+    """One graded answer (or failed call) in a result file."""
+
+    model_config = _FROZEN
+
+    id: str
+    """Question id."""
+    sample: int = 0
+    """Sample index when a question is asked several times (`--repeats`)."""
+    response: str | None
+    """The model's answer; null when the call failed."""
+    verdict: RecordVerdict
+    """The primary grader's verdict; `error` when no answer could be had."""
+    reason: str
+    """Why the verdict was given, or the error."""
+    gold: str | None
+    """The gold answer (null for an unreported question)."""
+    answer_type: str
+    """The question's answer type."""
+    tags: tuple[str, ...] = ()
+    """The question's tags, so that breakdowns need no question file."""
+    judge: Grade | None = None
+    """The LLM judge's grade, when grading with both graders."""
+    confidence: float | None = None
+    """The model's stated confidence in [0, 1], when it gave one."""
+    citations: tuple[str, ...] | None = None
+    """Documents the model cited, when it cited any."""
+    citation_ok: bool | None = None
+    """Whether the cited documents include one the question cites."""
+    latency_s: float | None = None
+    """Wall time of the successful call, seconds."""
+    usage: Usage | None = None
+    """Token usage of the call."""
+    attempts: int | None = None
+    """Calls made for this answer, retries included."""
+
+
+class RunInfo(BaseModel):
+    """What produced a result: enough to reproduce it and to know what may be ranked together."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    run_id: str
+    """Name of the run; the result file is `<run_id>.json`."""
+    kind: Literal["run", "grade"]
+    """`run`: answers from `bench run`; `grade`: saved answers graded by `bench grade`."""
+    questions_sha256: str
+    """Hash of the question set; only results sharing it are ranked together."""
+    questions_path: str
+    """Where the question set was read from."""
+    corpus_sha256: str | None = None
+    """Hash of the articles the prompts were built from."""
+    grader: str
+    """Grader spec, e.g. `rules-v1`, `llm-v1:openai/gpt-4o-mini`, `both:...`."""
+    bench_version: str
+    """Version of bench that produced the file."""
+    created_at: str
+    """UTC time the file was written, ISO 8601."""
+    model: str | None = None
+    """Model name, as the backend reports it."""
+    backend: str | None = None
+    """Backend name (`openai`, `local`, `retrieval`, ...)."""
+    backend_options: dict[str, Any] = {}
+    """The backend's options, never secrets."""
+    mode: str | None = None
+    """closed-book, open-book or corpus."""
+    prompt_version: str | None = None
+    """Version of the prompt template."""
+    prompt_sha256: str | None = None
+    """Hash of the prompt template text."""
+    predictions_path: str | None = None
+    """For `bench grade`: the predictions file graded."""
+    repeats: int = 1
+    """Samples per question."""
+    temperature: float | None = None
+    """Sampling temperature."""
+    concurrency: int | None = None
+    """Requests in flight at once."""
+    penalty_k: float = 1.0
+    """Cost of an incorrect answer in the penalty score."""
+    wall_s: float | None = None
+    """Wall time of the run, seconds (across resumes: the sum)."""
+
+
+class Metrics(BaseModel):
+    """Headline and breakdown figures of one result (see `bench.metrics.compute`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    n: int
+    """Records in all (questions x samples)."""
+    graded: int
+    """Records with a verdict (not `error`, not `unscored`)."""
+    correct: int
+    incorrect: int
+    not_attempted: int
+    errors: int
+    """Failed calls: no answer, not graded."""
+    unscored: int
+    """Answers the judge could not grade."""
+    correct_rate: float | None
+    incorrect_rate: float | None
+    not_attempted_rate: float | None
+    accuracy_given_attempted: float | None
+    f_score: float | None
+    """Harmonic mean of correct rate and accuracy given attempted (SimpleQA)."""
+    penalty_score: float | None = None
+    """Mean of +1 correct, -k incorrect, 0 not attempted: rewards abstaining when unsure."""
+    penalty_k: float = 1.0
+    """The k of the penalty score."""
+    ci95: dict[str, tuple[float, float]] = {}
+    """Seeded bootstrap 95% intervals of the headline figures."""
+    unreported: dict[str, Any] = {}
+    """On unreported questions: n, correct_rate, hallucination_rate."""
+    by_tag: dict[str, dict[str, Any]] = {}
+    """Per tag: n, correct_rate, incorrect_rate, not_attempted_rate."""
+    by_type: dict[str, dict[str, Any]] = {}
+    """Per answer type, the same figures."""
+    calibration: dict[str, Any] | None = None
+    """With confidences: n, ece, brier, penalty_score, penalty_k."""
+    citation_accuracy: float | None = None
+    """Share of answered questions citing one of the gold's documents."""
+    latency_median_s: float | None = None
+    latency_p90_s: float | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    consistency: float | None = None
+    """With repeats: share of questions whose samples all got the same verdict."""
+
+
+class Agreement(BaseModel):
+    """How two graders agree on the same records (`--grader both`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    n: int
+    """Records both graders scored."""
+    percent: float | None
+    """Share of those with the same verdict, 0-100."""
+    kappa: float | None
+    """Cohen's kappa."""
+    disagreements: list[dict[str, Any]] = []
+    """id, sample, rules verdict, judge verdict, response."""
+
+
+class ResultFile(BaseModel):
+    """A result file, `results/<run_id>.json`, as written by `bench run` and `bench grade`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    run: RunInfo
+    metrics: Metrics
+    judge_metrics: Metrics | None = None
+    """With `--grader both`: the metrics by the LLM judge's verdicts."""
+    agreement: Agreement | None = None
+    records: list[Record]
