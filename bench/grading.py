@@ -370,8 +370,6 @@ def _fmt(value: float) -> str:
 
 def _date_tokens(folded: str, toks: list[str]) -> frozenset[int]:
     """Token indices inside dates that name a month: "9 November 2020" is no count of 9."""
-    if not any(c.isdigit() for c in folded):
-        return frozenset()
     spans = [(d.start, d.end) for d in find_dates(folded) if d.date[1] is not None]
     if not spans:
         return frozenset()

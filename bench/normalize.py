@@ -191,21 +191,29 @@ def find_numbers(toks: list[str], skip: frozenset[int] = frozenset()) -> list[Nu
     return out
 
 
-def _qualifier_before(toks: list[str], i: int) -> str | None:
-    for words, kind in _QUALIFIERS:
+# Qualifier phrases by their last word, longest first: one dict look-up per number.
+_QUALIFIERS_BY_LAST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _words, _kind in _QUALIFIERS:
+    _QUALIFIERS_BY_LAST.setdefault(_words[-1], []).append((_words, _kind))
+
+
+def _qualifier_match(toks: list[str], i: int) -> tuple[int, str | None]:
+    if i == 0:
+        return 0, None
+    for words, kind in _QUALIFIERS_BY_LAST.get(toks[i - 1], ()):
         k = len(words)
         if i >= k and tuple(toks[i - k : i]) == words:
-            return kind
-    return None
+            return k, kind
+    return 0, None
+
+
+def _qualifier_before(toks: list[str], i: int) -> str | None:
+    return _qualifier_match(toks, i)[1]
 
 
 def qualifier_span(toks: list[str], i: int) -> int:
     """How many tokens before index `i` belong to a qualifier phrase (0 when none)."""
-    for words, _kind in _QUALIFIERS:
-        k = len(words)
-        if i >= k and tuple(toks[i - k : i]) == words:
-            return k
-    return 0
+    return _qualifier_match(toks, i)[0]
 
 
 def parse_number_answer(text: str) -> NumberMention | None:
@@ -236,6 +244,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 Date = tuple[int, int | None, int | None]
+_HAS_DIGIT = re.compile(r"\d").search
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +262,8 @@ def _valid(y: int, m: int | None, d: int | None) -> bool:
 
 def find_dates(folded: str) -> list[DateMention]:
     """Dates in folded text, most specific first where spans overlap."""
+    if not _HAS_DIGIT(folded):
+        return []  # every date pattern needs a digit
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for pattern, kind in _DATE_PATTERNS:

