@@ -98,6 +98,18 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "record"
 
 
+def validation_lines(exc: ValidationError) -> list[str]:
+    """`field: message` lines, without follow-on errors of a field whose parts already failed."""
+    errors = exc.errors()
+    locs = [tuple(e["loc"]) for e in errors]
+    out = []
+    for err, loc in zip(errors, locs, strict=True):
+        if any(other != loc and other[: len(loc)] == loc for other in locs):
+            continue  # "citations: too short" after "citations[0].quote: missing"
+        out.append(f"{_loc(loc)}: {err['msg'].removeprefix('Value error, ')}")
+    return out
+
+
 def _records(path: Path, shown: str) -> Iterator[tuple[str, Any]]:
     """Yield (where, raw record) pairs; `where` is `file:line` for JSONL, `file:row N` otherwise."""
     if path.is_dir() or path.suffix == ".parquet":
@@ -130,7 +142,7 @@ def _records(path: Path, shown: str) -> Iterator[tuple[str, Any]]:
             if not line.strip():
                 continue
             try:
-                yield f"{shown}:{lineno}", json.loads(line)
+                yield f"{shown}:{lineno}", json.loads(line.rstrip("\r\n"))
             except ValueError as exc:
                 yield f"{shown}:{lineno}", DataError(
                     [f"{shown}:{lineno}: invalid JSON ({exc.msg} at column {exc.colno})"]
@@ -174,9 +186,7 @@ def load_questions(path: str | Path, corpus: Corpus | None) -> QuestionSet:
         try:
             q = Question.model_validate(raw)
         except ValidationError as exc:
-            for err in exc.errors():
-                msg = err["msg"].removeprefix("Value error, ")
-                problems.append(f"{where}: {_loc(err['loc'])}: {msg}")
+            problems.extend(f"{where}: {line}" for line in validation_lines(exc))
             continue
         if q.id in first_seen:
             problems.append(f"{where}: id: duplicate id {q.id!r} (first at {first_seen[q.id]})")

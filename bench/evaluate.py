@@ -83,9 +83,14 @@ async def grade_answers(
             async with sem:
                 judged[i] = await judge.grade(a.question, a.response or "")
 
-        await asyncio.gather(
-            *(one(i, a) for i, a in enumerate(answers) if a.response is not None)
-        )
+        try:
+            await asyncio.gather(
+                *(one(i, a) for i, a in enumerate(answers) if a.response is not None)
+            )
+        finally:
+            close = getattr(judge.backend, "aclose", None)
+            if close is not None:
+                await close()
     records = []
     for i, a in enumerate(answers):
         q = a.question

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from bench.dataset import Question
 from bench.normalize import (
     ABSTAIN,
-    APPROX,
     ARTICLES,
     ATTRIBUTION,
     GT,
@@ -48,7 +47,7 @@ _FILLER = frozenset(
 )
 _YES = frozenset({"yes", "yeah", "yep", "correct", "indeed", "affirmative", "true", "right"})
 _NO = frozenset({"no", "nope", "false", "negative", "incorrect"})
-# Narrower than ABSTAIN: "the ministry did not specify" answers a yes/no question, it is no abstention.
+# Narrower than ABSTAIN: "the ministry did not specify" answers a yes/no question.
 _YES_NO_ABSTAIN = re.compile(
     r"\b(?:i|we) (?:do|did) not know\b|\bdon't know\b"
     r"|^\W*(?:i am |i'm )?(?:not sure|unsure|not certain)\W*$|\bnot able to\b"
@@ -64,8 +63,10 @@ _ALTERNATIVE = frozenset({"or", "to", "and/or", "maybe", "perhaps", "possibly", 
 _CORRECTION = re.compile(r"\b(?:actually|correction|i mean|on second thought|no wait|scratch that"
                          r"|or rather|rather)\b")
 _TITLES = frozenset(
-    "president prime minister mr mrs ms dr general gen spokesman spokeswoman leader foreign "
-    "defence defense azerbaijani armenian russian azerbaijan armenia russia s".split()
+    (
+        "president prime minister mr mrs ms dr general gen spokesman spokeswoman leader foreign "
+        "defence defense azerbaijani armenian russian azerbaijan armenia russia s"
+    ).split()
 )
 
 
@@ -176,7 +177,7 @@ class Matcher:
         if alternative:
             return "incorrect", "offers several candidates (rule: alternatives)"
         if corrected:
-            return "incorrect", "gives the gold, then corrects it to another answer (rule: contradiction)"
+            return "incorrect", "gives the gold, then corrects it (rule: contradiction)"
         if negated:
             return "incorrect", "negates the gold (rule: negation)"
         return None if not found else ("incorrect", "gold only in a rejected form")
@@ -229,7 +230,7 @@ class Matcher:
             later = [o for o in mentions if o.start > m.end and not o.is_year
                      and not self._same_value(o.value) and not o.partitive]
             if later and _CORRECTION.search(" ".join(toks[m.end: later[0].start])):
-                return "incorrect", "gives the gold, then corrects it to another number (rule: contradiction)"
+                return "incorrect", "gives the gold, then another number (rule: contradiction)"
             problem = self._number_problem(m, mentions, toks)
             if not problem:
                 return "correct", f"gives {_fmt(gold.value)} by value (rule: number)"
@@ -254,7 +255,8 @@ class Matcher:
             if not between or set(between) <= _ALTERNATIVE or (
                 between == ["and"] and "between" in toks[max(0, lo.start - 2): lo.start]
             ):
-                return f"offers several numbers ({_fmt(lo.value)}, {_fmt(hi.value)}) (rule: alternatives)"
+                pair = f"{_fmt(lo.value)}, {_fmt(hi.value)}"
+                return f"offers several numbers ({pair}) (rule: alternatives)"
         if "either" in toks:
             return "offers several candidates (rule: alternatives)"
         gq, rq = gold.qualifier, m.qualifier
@@ -374,14 +376,12 @@ def _date_tokens(folded: str, toks: list[str]) -> frozenset[int]:
     if not spans:
         return frozenset()
     skip = set()
-    idx = 0
     pos = 0
-    for tok in toks:
+    for idx, tok in enumerate(toks):
         pos = folded.find(tok, pos)
         if any(s <= pos < e for s, e in spans):
             skip.add(idx)
         pos += len(tok)
-        idx += 1
     return frozenset(skip)
 
 

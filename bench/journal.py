@@ -44,7 +44,9 @@ class Journal:
             except ValueError:
                 if n >= len(lines) - 1:
                     continue  # a line cut by a crash mid-write: that answer is asked again
-                raise UsageError(f"{self.path}:{n}: damaged journal line; remove it or use --fresh")
+                raise UsageError(
+                    f"{self.path}:{n}: damaged journal line; remove it or use --fresh"
+                ) from None
             kind = entry.get("type")
             if kind == "header":
                 if entry.get("settings") != settings:

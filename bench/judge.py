@@ -104,7 +104,7 @@ def judge_prompt(question: Question, response: str) -> str:
 
 
 def parse_grade(reply: str | None) -> Grade:
-    """The *last* `GRADE: X` in the reply decides; no such line means `unscored`, never a default."""
+    """The *last* `GRADE: X` in the reply decides; none means `unscored`, never a default."""
     if not reply or not reply.strip():
         return Grade(verdict="unscored", reason="judge gave an empty reply")
     found = _GRADE.findall(reply)

@@ -1,4 +1,4 @@
-"""Text normalisation for grading: folding, tokens, numbers by value, dates, qualifiers, units, cues."""
+"""Text normalisation for grading: folding, tokens, numbers, dates, qualifiers, units, cues."""
 
 from __future__ import annotations
 
@@ -30,18 +30,18 @@ def _expand(match: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, strip diacritics, unify quotes and dashes, expand negative contractions."""
-    text = text.translate(_TRANSLATE)
+    # Lower-case first, so that the table's lower-case letters also fold their capitals.
+    text = text.lower().translate(_TRANSLATE)
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.lower()
     if "'t" in text or "cannot" in text:
         text = _CONTRACTIONS.sub(_expand, text)
     return text
 
 
 def tokens(folded: str) -> list[str]:
-    """Word and number tokens of folded text; punctuation is dropped, "1,200" and "6.5" kept whole."""
+    """Word and number tokens of folded text; punctuation dropped, "1,200" and "6.5" kept whole."""
     return _TOKEN.findall(folded)
 
 
@@ -55,8 +55,10 @@ def phrase_key(text: str) -> str:
 _SMALL = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
+        (
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen"
+        ).split()
     )
 }
 _TENS = {
@@ -134,13 +136,15 @@ def find_numbers(toks: list[str], skip: frozenset[int] = frozenset()) -> list[Nu
     while i < n:
         tok = toks[i]
         first = tok[0]
-        if i in skip or not (first.isdigit() or tok in NUMBER_WORDS) or tok in _SCALES:
-            i += 1
-            continue
         total = 0.0
         current = 0.0
         j = i
         last_kind = ""
+        if tok == "a" and i + 1 < n and toks[i + 1] in _SCALES and i + 1 not in skip:
+            current, last_kind, j = 1.0, "small", i + 1  # "a thousand" = "one thousand"
+        elif i in skip or not (first.isdigit() or tok in NUMBER_WORDS) or tok in _SCALES:
+            i += 1
+            continue
         while j < n and j not in skip:
             t = toks[j]
             if t[0].isdigit():

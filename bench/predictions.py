@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bench.dataset import _loc
+from bench.dataset import validation_lines
 from bench.errors import DataError, UsageError
 from bench.records import Prediction
 
@@ -42,14 +42,13 @@ def load_predictions(path: str | Path, known_ids: set[str]) -> list[Prediction]:
         try:
             pred = Prediction.model_validate(data)
         except ValidationError as exc:
-            for err in exc.errors():
-                msg = err["msg"].removeprefix("Value error, ")
-                problems.append(f"{where}: {_loc(err['loc'])}: {msg}")
+            problems.extend(f"{where}: {line}" for line in validation_lines(exc))
             continue
         if pred.id not in known_ids:
             problems.append(f"{where}: id: unknown question id {pred.id!r}")
         elif pred.id in first:
-            problems.append(f"{where}: id: duplicate id {pred.id!r} (first at line {first[pred.id]})")
+            problems.append(
+                f"{where}: id: duplicate id {pred.id!r} (first at line {first[pred.id]})")
         else:
             first[pred.id] = lineno
             out.append(pred)

@@ -17,9 +17,15 @@ from bench.backends import Request
 from bench.corpus import Corpus
 from bench.dataset import Question, QuestionSet
 from bench.errors import BackendCallError, UsageError
-from bench.evaluate import Answer, Graders
+from bench.evaluate import Answer
 from bench.journal import Journal
-from bench.prompts import PROMPT_SHA256, PROMPT_VERSION, build_messages, context_docs, split_confidence
+from bench.prompts import (
+    PROMPT_SHA256,
+    PROMPT_VERSION,
+    build_messages,
+    context_docs,
+    split_confidence,
+)
 from bench.records import Usage
 from bench.retry import RetryPolicy, with_retries
 
@@ -127,6 +133,9 @@ async def ask_all(items: list[Item], backend: Any, journal: Journal, *, concurre
     finally:
         for t in tasks:
             t.cancel()
+        close = getattr(backend, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def answers_from(journal: Journal, items: list[Item]) -> list[Answer]:

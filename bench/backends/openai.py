@@ -88,6 +88,10 @@ class OpenAIBackend:
         if wait > 0:
             await asyncio.sleep(wait)
 
+    async def aclose(self) -> None:
+        """Close the HTTP client inside the event loop that used it."""
+        await self._client.close()
+
     async def complete(self, request: Request) -> Completion:
         if self._interval:
             await self._pace()

@@ -1,0 +1,156 @@
+"""The rule grader: the hand-written case table, the oracle on the real set, reasons, citations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.corpus import load_corpus
+from bench.dataset import Question, load_questions
+from bench.grading import Matcher, RuleGrader, citation_ok
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = [json.loads(t) for t in (ROOT / "tests/data/grading_cases.jsonl").read_text(
+    encoding="utf-8").splitlines() if t.strip()]
+REAL = load_questions(ROOT / "questions.jsonl", load_corpus(ROOT / "seeds")).questions
+GOLD = [q for q in REAL if q.answer is not None]
+UNREPORTED = [q for q in REAL if q.answer is None]
+NEEDS_JUDGE = {"yn-inside-nk-sentence", "yn-border-guards-cold"}
+
+
+def question(answer: str | None, answer_type: str = "entity", text: str = "Which town?",
+             aliases: tuple[str, ...] = (), **extra: Any) -> Question:
+    return Question(id="q", question=text, answer=answer, aliases=aliases,
+                    answer_type=answer_type,  # type: ignore[arg-type]
+                    citations=({"doc": "d", "quote": "q"},), **extra)  # type: ignore[arg-type]
+
+
+def case_param(case: dict[str, Any]) -> Any:
+    marks = ([pytest.mark.xfail(strict=True, reason="implied negative needs the LLM judge")]
+             if case["case"] in NEEDS_JUDGE else [])
+    return pytest.param(case, id=case["case"], marks=marks)
+
+
+def test_case_table_is_whole() -> None:
+    assert len(CASES) == 253
+    assert len({c["case"] for c in CASES}) == len(CASES)
+    assert NEEDS_JUDGE.issubset(c["case"] for c in CASES)
+
+
+@pytest.mark.parametrize("case", [case_param(c) for c in CASES])
+def test_grading_case(case: dict[str, Any]) -> None:
+    q = question(case["answer"], case["answer_type"], case["question"], tuple(case["aliases"]))
+    verdict, reason = Matcher(q).grade(case["response"])
+    assert reason.strip()
+    assert verdict == case["verdict"], f"{case['rule']}: {reason}"
+
+
+# ------------------------------------------------------------------ oracle on the real set
+
+
+@pytest.mark.parametrize("q", GOLD, ids=[q.id for q in GOLD])
+def test_gold_and_aliases_are_correct(q: Question) -> None:
+    m = Matcher(q)
+    for variant in (q.answer, *q.aliases):
+        assert variant is not None
+        assert m.grade(variant)[0] == "correct", (variant, m.grade(variant))
+
+
+@pytest.mark.parametrize("q", GOLD, ids=[q.id for q in GOLD])
+def test_i_do_not_know_is_not_attempted(q: Question) -> None:
+    assert Matcher(q).grade("I don't know.")[0] == "not_attempted"
+
+
+@pytest.mark.parametrize("q", UNREPORTED, ids=[q.id for q in UNREPORTED])
+def test_not_disclosed_is_correct_when_unreported(q: Question) -> None:
+    assert Matcher(q).grade("This was not disclosed.")[0] == "correct"
+
+
+def test_real_set_has_both_kinds() -> None:
+    assert GOLD and UNREPORTED
+
+
+# ------------------------------------------------------------------ reasons name the rule
+
+SHUSHA = question("Shusha", aliases=("Shushi",))
+TWO = question("2", "number", "How many were killed?")
+MORE = question("more than 1,200", "number", "How many troops were killed?")
+MILES = question("about 45 miles", "number", "How far?")
+DATE = question("2020-11-09", "date", "On what date?")
+NO = question("No", "yes_no", "Did Russia retaliate?")
+TEXT = question("offered compensation", "text", "What did Azerbaijan do?")
+SECRET = question(None, "number", "How many peacekeepers were killed?")
+
+
+@pytest.mark.parametrize(
+    ("q", "response", "verdict", "reason"),
+    [
+        (SHUSHA, "It was Shushi.", "correct", "gives 'shushi' (rule: phrase match)"),
+        (SHUSHA, "Not Shusha.", "incorrect", "negates the gold (rule: negation)"),
+        (SHUSHA, "Shusha or Stepanakert", "incorrect",
+         "offers several candidates (rule: alternatives)"),
+        (SHUSHA, "Shusha. Actually, Stepanakert.", "incorrect",
+         "gives the gold, then corrects it to another answer (rule: contradiction)"),
+        (SHUSHA, "Stepanakert", "incorrect", "does not give the answer 'Shusha'"),
+        (SHUSHA, "The article does not say.", "not_attempted", "abstains: no answer given"),
+        (TWO, "Two servicemen.", "correct", "gives 2 by value (rule: number)"),
+        (TWO, "Three.", "incorrect", "gives 3, gold is 2"),
+        (TWO, "two or three", "incorrect", "offers several numbers (2, 3) (rule: alternatives)"),
+        (TWO, "I have no idea.", "not_attempted", "gives no number: no answer"),
+        (MORE, "Over 1,200.", "correct", "gives 1,200 by value (rule: number)"),
+        (MORE, "Fewer than 1,200.", "incorrect",
+         "opposite qualifier to 'more than' (rule: qualifier)"),
+        (MORE, "1,200", "incorrect", "drops the qualifier 'more than' (rule: qualifier)"),
+        (TWO, "More than 2.", "incorrect", "adds the qualifier 'more than' (rule: qualifier)"),
+        (MILES, "About 45 km.", "incorrect", "unit km where the gold has mile (rule: unit)"),
+        (DATE, "9 November 2020", "correct", "gives 2020-11-09 (rule: date)"),
+        (DATE, "November 2020", "incorrect", "less precise than the gold 2020-11-09 (rule: date)"),
+        (DATE, "2020-11-10", "incorrect", "gives 2020-11-10, gold is 2020-11-09"),
+        (NO, "No, it did not.", "correct", "answers no (explicit) (rule: yes/no)"),
+        (NO, "Yes.", "incorrect", "answers yes (explicit), gold is no (rule: yes/no)"),
+        (NO, "Russia never retaliated.", "correct",
+         "answers no (negative sentence) (rule: yes/no)"),
+        (TEXT, "Compensation was offered by Baku.", "correct",
+         "has every key word of the gold (rule: text key words)"),
+        (SECRET, "Russia did not disclose the number.", "correct",
+         "says 'not disclose' (rule: unreported)"),
+        (SECRET, "Two were killed.", "incorrect", "asserts 2 as fact (rule: unreported)"),
+        (SHUSHA, "", "not_attempted", "empty response"),
+        (SHUSHA, " ... ", "not_attempted", "empty response"),
+    ],
+)
+def test_reason_names_the_rule(q: Question, response: str, verdict: str, reason: str) -> None:
+    assert Matcher(q).grade(response) == (verdict, reason)
+
+
+def test_rule_grader_compiles_each_question() -> None:
+    grader = RuleGrader([SHUSHA])
+    assert grader.grade(SHUSHA, "Shushi") == Matcher(SHUSHA).grade("Shushi")
+    assert grader.grade(TWO, "two")[0] == "correct"  # a question it was not built with
+    changed = question("Stepanakert")  # same id, another gold: not the cached matcher
+    assert grader.grade(changed, "Shusha")[0] == "incorrect"
+    assert grader.grade(changed, "Stepanakert")[0] == "correct"
+
+
+# ------------------------------------------------------------------ citations
+
+
+@pytest.mark.parametrize(
+    ("cited", "ok"),
+    [
+        (None, None),
+        ((), False),
+        ([], False),
+        (("a",), True),
+        (["c"], False),
+        (("c", "b"), True),
+        (("A",), False),
+    ],
+)
+def test_citation_ok(cited: tuple[str, ...] | list[str] | None, ok: bool | None) -> None:
+    q = Question(id="q", question="Q?", answer="x", answer_type="entity",
+                 citations=({"doc": "a", "quote": "x"}, {"doc": "b", "quote": "y"}))  # type: ignore[arg-type]
+    assert citation_ok(q, cited) is ok
