@@ -27,7 +27,7 @@ $(VENV)/.local: $(VENV)/.core
 run: $(VENV)/.local
 	$(BIN)/bench validate
 	@for mode in $(MODES); do \
-	  $(BIN)/bench run --backend local --mode $$mode --fresh --concurrency 1 || exit $$?; \
+	  $(BIN)/bench run --backend local --mode $$mode --fresh --concurrency 1 --max-tokens 32 || exit $$?; \
 	done
 	$(BIN)/bench run --backend retrieval --mode corpus --fresh
 	$(BIN)/bench leaderboard

@@ -97,9 +97,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"bench: warning: {len(missing)} questions have no prediction and are graded "
               f"not_attempted: {shown}", file=sys.stderr)
     answers = [
-        Answer(question=q, sample=0, response=by_id[q.id].answer if q.id in by_id else "",
-               confidence=by_id[q.id].confidence if q.id in by_id else None,
-               citations=by_id[q.id].citations if q.id in by_id else None)
+        Answer(question=q, sample=0, response=p.answer, confidence=p.confidence,
+               citations=p.citations)
+        if (p := by_id.get(q.id)) is not None
+        else Answer(question=q, sample=0, response="", missing=True)
         for q in qs.questions
     ]
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.predictions).stem}.json"

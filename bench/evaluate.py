@@ -31,6 +31,8 @@ class Answer:
     latency_s: float | None = None
     usage: Usage | None = None
     attempts: int | None = None
+    missing: bool = False
+    """No answer was given for this question at all (`bench grade` without a prediction)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -85,7 +87,8 @@ async def grade_answers(
 
         try:
             await asyncio.gather(
-                *(one(i, a) for i, a in enumerate(answers) if a.response is not None)
+                *(one(i, a) for i, a in enumerate(answers)
+                  if a.response is not None and not a.missing)
             )
         finally:
             close = getattr(judge.backend, "aclose", None)
@@ -102,6 +105,10 @@ async def grade_answers(
         }
         if a.response is None:
             records.append(Record(**base, verdict="error", reason=a.error or "no response"))
+            continue
+        if a.missing:  # nothing to grade: no grader, and no judge call, is needed
+            records.append(Record(**base, verdict="not_attempted",
+                                  reason="no prediction for this question"))
             continue
         if graders.kind == "llm":
             g = judged[i]

@@ -24,9 +24,11 @@ CONFIDENCE = (
     "from 0 to 1, that your answer is correct."
 )
 MODES = ("closed-book", "open-book", "corpus")
+# A blank line ends the answer proper; small models otherwise go on to write an essay.
+STOP = ("\n\n",)
 
 PROMPT_SHA256 = hashlib.sha256(
-    "\0".join([PROMPT_VERSION, SYSTEM, CONTEXT, ARTICLE, QUESTION, CONFIDENCE]).encode()
+    "\0".join([PROMPT_VERSION, SYSTEM, CONTEXT, ARTICLE, QUESTION, CONFIDENCE, *STOP]).encode()
 ).hexdigest()
 
 _CONFIDENCE = re.compile(r"confidence\s*[:=]?\s*\**\s*(\d*\.?\d+)\s*(%?)", re.IGNORECASE)

@@ -22,6 +22,7 @@ from bench.journal import Journal
 from bench.prompts import (
     PROMPT_SHA256,
     PROMPT_VERSION,
+    STOP,
     build_messages,
     context_docs,
     split_confidence,
@@ -107,7 +108,7 @@ async def ask_all(items: list[Item], backend: Any, journal: Journal, *, concurre
     async def one(item: Item) -> None:
         request = Request(messages=item.messages, question=item.question, mode=mode,
                           temperature=temperature, max_tokens=max_tokens,
-                          seed=item.sample if item.sample else None)
+                          seed=item.sample if item.sample else None, stop=STOP)
         async with sem:
             try:
                 completion, attempts = await with_retries(

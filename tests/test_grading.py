@@ -93,7 +93,7 @@ SECRET = question(None, "number", "How many peacekeepers were killed?")
         (SHUSHA, "Shusha or Stepanakert", "incorrect",
          "offers several candidates (rule: alternatives)"),
         (SHUSHA, "Shusha. Actually, Stepanakert.", "incorrect",
-         "gives the gold, then corrects it to another answer (rule: contradiction)"),
+         "gives the gold, then corrects it (rule: contradiction)"),
         (SHUSHA, "Stepanakert", "incorrect", "does not give the answer 'Shusha'"),
         (SHUSHA, "The article does not say.", "not_attempted", "abstains: no answer given"),
         (TWO, "Two servicemen.", "correct", "gives 2 by value (rule: number)"),

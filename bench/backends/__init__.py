@@ -44,6 +44,7 @@ class Request:
     temperature: float = 0.0
     max_tokens: int = 128
     seed: int | None = None
+    stop: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -83,7 +83,7 @@ class LocalBackend:
         try:
             out = self._llm.create_chat_completion(
                 messages=request.messages, temperature=request.temperature,
-                max_tokens=request.max_tokens,
+                max_tokens=request.max_tokens, stop=list(request.stop) or None,
                 seed=request.seed if request.seed is not None else self.options.seed,
             )
         except ValueError as exc:  # e.g. the prompt is longer than n_ctx

@@ -101,6 +101,8 @@ class OpenAIBackend:
                                   "max_tokens": request.max_tokens}
         if request.seed is not None:
             kwargs["seed"] = request.seed
+        if request.stop:
+            kwargs["stop"] = list(request.stop)
         try:
             resp = await self._client.chat.completions.create(
                 model=self.options.model, messages=request.messages, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,478 @@
+"""leaderboard.html: one self-contained offline page of tables, plots and a per-question view."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import zlib
+from bisect import bisect_right
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any
+
+from bench.report import first_samples
+from bench.table import pct
+
+if TYPE_CHECKING:
+    from bench.corpus import Corpus
+    from bench.dataset import QuestionSet
+    from bench.leaderboard import Group, Leaderboard
+
+VERDICT_CODES = {"correct": "c", "incorrect": "i", "not_attempted": "n", "unscored": "u",
+                 "error": "e"}
+RESPONSE_CHARS = 300
+"""Answers are cut in the page to keep it small; the result files keep them whole."""
+REASON_CHARS = 200
+MIN_CUT = 40
+PLAIN_LIMIT = 1_000_000
+"""Up to this many characters the data is embedded as plain JSON, readable by any browser."""
+DATA_BUDGET = 4_500_000
+"""Most characters of packed data: with plotly.js (~4.8 MB) the page stays under 10 MB."""
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    # (row key, header, format); format: pct, f3, f2, int, text, ci
+    ("rank_label", "Rank", "rank"), ("run_id", "Run", "text"), ("model", "Model", "text"),
+    ("backend", "Backend", "text"), ("mode", "Mode", "text"),
+    ("correct_rate", "Correct %", "pct"), ("incorrect_rate", "Incorrect %", "pct"),
+    ("not_attempted_rate", "Not att. %", "pct"),
+    ("accuracy_given_attempted", "Acc. given att. %", "pct"), ("f_score", "F", "f3"),
+    ("f_score_ci95", "F 95% CI", "ci"), ("unreported_correct_rate", "Unrep. acc. %", "pct"),
+    ("unreported_hallucination_rate", "Halluc. %", "pct"), ("ece", "ECE", "f3"),
+    ("brier", "Brier", "f3"), ("errors", "Errors", "int"),
+    ("latency_median_s", "Latency s", "f2"), ("prompt_tokens", "Tokens in", "int"),
+    ("completion_tokens", "Tokens out", "int"),
+)
+
+
+def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
+    value = row.get(key)
+    if fmt == "rank":
+        sort = "" if row.get("rank") is None else f' data-v="{row["_pos"]}"'
+        return f"<td{sort}>{html.escape(str(value))}</td>"
+    if value is None:
+        return '<td class="na">-</td>'
+    if fmt == "text":
+        return f"<td>{html.escape(str(value))}</td>"
+    if fmt == "ci":
+        return f'<td data-v="{value[0]}">{value[0]:.3f}–{value[1]:.3f}</td>'
+    shown = {"pct": lambda v: pct(v), "f3": lambda v: f"{v:.3f}", "f2": lambda v: f"{v:.2f}",
+             "int": lambda v: f"{v:,}"}[fmt](value)
+    return f'<td class="num" data-v="{value}">{shown}</td>'
+
+
+def leaderboard_table(group: Group, index: int) -> str:
+    head = "".join(f'<th title="click to sort">{html.escape(h)}</th>' for _, h, _ in COLUMNS)
+    body = []
+    for pos, run in enumerate(group.runs):
+        row = {**run.row, "_pos": pos}
+        body.append("<tr>" + "".join(_cell(row, k, f) for k, _, f in COLUMNS) + "</tr>")
+    return (f'<table class="board sortable" id="board-{index}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _figures(board: Leaderboard) -> list[str]:
+    """The plots as HTML fragments; the first carries plotly.js itself, inline.
+
+    Figures are plain dicts rendered without validation: building plotly's figure objects
+    costs more than everything else on the page.
+    """
+    import plotly.io as pio
+
+    config = {"displaylogo": False, "responsive": True}
+    axis = {"gridcolor": "#eee", "zeroline": False}
+    traces: list[dict[str, Any]] = []
+    for group in board.groups:
+        runs = [r.row for r in group.runs if r.row["correct_rate"] is not None]
+        traces.append({
+            "type": "scatter", "mode": "markers",
+            "x": [r["incorrect_rate"] for r in runs], "y": [r["correct_rate"] for r in runs],
+            "name": f"{group.questions_sha256[:12]} · {group.grader}",
+            "customdata": [[r["run_id"], r["model"] or "-", r["backend"] or "-",
+                            r["mode"] or "-", r["not_attempted_rate"], r["rank_label"]]
+                           for r in runs],
+            "hovertemplate": "<b>%{customdata[0]}</b> (rank %{customdata[5]})<br>"
+            "%{customdata[1]} · %{customdata[2]} · %{customdata[3]}<br>correct %{y:.1%}, "
+            "incorrect %{x:.1%}, not attempted %{customdata[4]:.1%}<extra></extra>",
+            "marker": {"size": 9, "opacity": 0.8},
+        })
+    traces.append({"type": "scatter", "mode": "lines", "x": [0, 1], "y": [1, 0],
+                   "name": "never abstains", "hoverinfo": "skip",
+                   "line": {"dash": "dot", "color": "#999"}})
+    figs: list[tuple[str, dict[str, Any]]] = [("plot-tradeoff", {"data": traces, "layout": {
+        "height": 480, "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+        "xaxis": {**axis, "title": {"text": "incorrect rate"}, "tickformat": ".0%",
+                  "range": [-0.02, 1.02]},
+        "yaxis": {**axis, "title": {"text": "correct rate"}, "tickformat": ".0%",
+                  "range": [-0.02, 1.02]},
+        "legend": {"orientation": "h", "y": -0.15}, "hovermode": "closest",
+    }})]
+    for gi, group in enumerate(board.groups):
+        totals: dict[str, int] = {}
+        for run in group.runs:
+            for tag, figures in run.result.metrics.by_tag.items():
+                totals[tag] = max(totals.get(tag, 0), int(figures.get("n") or 0))
+        if not totals:
+            continue
+        tags = sorted(totals, key=lambda t: (-totals[t], t))
+        runs = group.runs
+        heat = {
+            "type": "heatmap", "x": tags, "y": [r.row["run_id"] for r in runs],
+            "z": [[run.result.metrics.by_tag.get(t, {}).get("correct_rate") for t in tags]
+                  for run in runs],
+            "zmin": 0, "zmax": 1, "colorscale": "Viridis",
+            "colorbar": {"title": {"text": "correct"}, "tickformat": ".0%"},
+            "hovertemplate": "%{y}<br>%{x}: %{z:.1%} correct<extra></extra>",
+        }
+        figs.append((f"plot-tags-{gi}", {"data": [heat], "layout": {
+            "height": min(1800, max(320, 22 * len(runs) + 160)),
+            "margin": {"l": 180, "r": 20, "t": 30, "b": 100},
+            "title": {"text": group_label(group), "font": {"size": 13}},
+            "yaxis": {"autorange": "reversed", "type": "category"},
+            "xaxis": {"type": "category"},
+        }}))
+    return [pio.to_html(fig, include_plotlyjs=n == 0, full_html=False, div_id=div_id,
+                        config=config, validate=False)
+            for n, (div_id, fig) in enumerate(figs)]
+
+
+def group_label(group: Group) -> str:
+    return f"questions {group.questions_sha256[:12]} · grader {group.grader}"
+
+
+class _Strings:
+    """A string table, so that each distinct answer or reason is stored once."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def __call__(self, text: str | None, limit: int = RESPONSE_CHARS) -> int:
+        if text is None:
+            return -1
+        if len(text) > limit:
+            text = text[: limit - 1] + "…"
+        index = self.index
+        return index.setdefault(text, len(index))
+
+    def table(self) -> list[str]:
+        return list(self.index)
+
+
+def _citation(cit: Any, corpus: Corpus | None, docs: dict[str, int]) -> dict[str, Any]:
+    text = corpus.texts.get(cit.doc) if corpus else None
+    start = text.find(cit.quote) if text is not None else -1
+    if text is None or start < 0:
+        return {"id": cit.doc, "t": cit.quote, "miss": text is not None}
+    end = start + len(cit.quote)
+    # The paragraph: from the line break before the quote to the one after it.
+    p0 = text.rfind("\n", 0, start) + 1
+    p1 = text.find("\n", end)
+    return {"d": docs.setdefault(cit.doc, len(docs)), "p": [p0, len(text) if p1 < 0 else p1],
+            "q": [start, end]}
+
+
+def page_data(board: Leaderboard, questions: QuestionSet | None,
+              corpus: Corpus | None) -> dict[str, Any]:
+    """Compact per-question data: string tables and one verdict string per run.
+
+    `strings` holds answers and reasons (cut to fit, see embedded_data), `labels` golds and
+    tags; runs refer to them by index, -1 for none.
+    """
+    strings = _Strings()
+    labels = _Strings()
+    docs: dict[str, int] = {}
+    by_id = questions.by_id() if questions is not None else {}
+    groups = []
+    for group in board.groups:
+        texts = by_id if questions is not None and \
+            questions.sha256 == group.questions_sha256 else {}
+        ids = group.question_ids
+        firsts = [first_samples(run.result) for run in group.runs]
+        gold: list[int] = []
+        tags: list[list[int]] = []
+        cits: list[list[dict[str, Any]]] = []
+        for qid in ids:
+            q = texts.get(qid)
+            rec = next((f[qid] for f in firsts if qid in f), None)
+            answer = q.answer if q is not None else (rec.gold if rec else None)
+            gold.append(labels(answer, 10_000))
+            tags.append([labels(t) for t in (q.tags if q is not None else
+                                             rec.tags if rec else ())])
+            cits.append([_citation(c, corpus, docs) for c in q.citations] if q else [])
+        runs = []
+        for run, first in zip(group.runs, firsts, strict=True):
+            recs = [first.get(qid) for qid in ids]
+            runs.append({
+                "id": run.row["run_id"], "rank": run.row["rank_label"],
+                "label": " · ".join(x for x in (run.row["model"], run.row["backend"],
+                                                run.row["mode"]) if x),
+                "v": "".join(VERDICT_CODES.get(r.verdict, "?") if r else "." for r in recs),
+                "a": [strings(r.response) if r else -1 for r in recs],
+                "r": [strings(r.reason, REASON_CHARS) if r else -1 for r in recs],
+            })
+        groups.append({
+            "title": group_label(group),
+            "texts": bool(texts),
+            "q": {"ids": ids, "text": [texts[q].question if q in texts else None for q in ids],
+                  "gold": gold, "tags": tags, "cit": cits},
+            "runs": runs,
+        })
+    doc_list: list[dict[str, str]] = [{}] * len(docs)
+    for doc_id, n in docs.items():
+        meta = corpus.documents.get(doc_id) if corpus else None
+        doc_list[n] = {"id": doc_id, "h": meta.headline if meta else doc_id,
+                       "text": corpus.texts[doc_id] if corpus else ""}
+    return {"groups": groups, "strings": strings.table(), "labels": labels.table(),
+            "docs": doc_list, "cut": RESPONSE_CHARS}
+
+
+def _script_json(data: Any) -> str:
+    # `<` escaped so that no string in the data can close the script element.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def _pack(text: str, level: int) -> str:
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), level)).decode("ascii")
+
+
+def _cut_for(lengths: list[int], drop: float, below: int) -> int:
+    """The largest cut under `below` that removes at least `drop` characters from the strings."""
+    ordered = sorted(lengths)
+    suffix = [*accumulate(reversed(ordered))][::-1]
+    suffix.append(0)
+    lo, hi = MIN_CUT, below - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        k = bisect_right(ordered, mid)
+        removed = suffix[k] - mid * (len(ordered) - k)
+        if removed >= drop:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def embedded_data(data: dict[str, Any]) -> tuple[str, str]:
+    """(encoding, text) of the per-question data for the page.
+
+    Small data is plain JSON. Large data is zlib-compressed and base64-encoded (the browser
+    unpacks it with DecompressionStream); if even that exceeds DATA_BUDGET, answers and
+    reasons are cut shorter until it fits, so that 200 runs x 1,000 questions stay well
+    under 10 MB. The cut is recorded in the data and shown on the page.
+    """
+    text = _script_json(data)
+    if len(text) <= PLAIN_LIMIT:
+        return "json", text
+    full = data["strings"]
+    cut = data["cut"]
+    level = 1  # fast first try; once answers must be cut, a better ratio cuts less
+    while True:
+        packed = _pack(text, level)
+        if len(packed) <= DATA_BUDGET or cut <= MIN_CUT:
+            return "deflate-base64", packed
+        # Aim at the budget assuming the compression ratio stays about the same.
+        level = 3
+        drop = (len(packed) - 0.95 * DATA_BUDGET) * len(text) / len(packed)
+        cut = _cut_for([len(s) for s in full], drop, cut)
+        strings = [s if len(s) <= cut else s[: cut - 1] + "…" for s in full]
+        text = _script_json({**data, "strings": strings, "cut": cut})
+
+
+def render(board: Leaderboard, questions: QuestionSet | None = None,
+           corpus: Corpus | None = None) -> str:
+    """The whole page as one string: inline CSS, JS, data and (when installed) plotly.js."""
+    from bench.leaderboard import RESAMPLES, SEED, group_title
+
+    try:
+        figures = _figures(board) if board.groups else []
+        plots_note = "" if board.groups else "<p class=note>No runs to plot.</p>"
+    except ImportError:
+        figures = []
+        plots_note = ("<p class=note>Plots need plotly: <code>pip install 'bench[report]'"
+                      "</code>, then run <code>bench leaderboard</code> again.</p>")
+    tables = []
+    for n, group in enumerate(board.groups):
+        tables.append(f"<h3>{html.escape(group_title(group))}</h3>"
+                      f"<div class=scroll>{leaderboard_table(group, n)}</div>")
+    skipped = ""
+    if board.skipped:
+        items = "".join(f"<li><code>{html.escape(s['file'])}</code>: {html.escape(s['error'])}"
+                        "</li>" for s in board.skipped)
+        skipped = f"<h2>Skipped files</h2><ul>{items}</ul>"
+    encoding, data = embedded_data(page_data(board, questions, corpus))
+    trade = figures[:1]
+    heat = figures[1:]
+    return _PAGE.format(
+        generated=html.escape(board.generated_at), resamples=RESAMPLES, seed=SEED,
+        tables="".join(tables) or "<p class=note>No result file could be read.</p>",
+        trade="".join(trade) or plots_note, heat="".join(heat) or plots_note,
+        skipped=skipped, encoding=encoding, data=data,
+        css=_CSS, js=_JS,
+    )
+
+
+_CSS = """
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;
+max-width:1400px;padding:0 16px 40px;color:#222}
+h1{margin:18px 0 4px}h2{margin-top:32px;border-bottom:1px solid #ddd}
+.note{color:#555}.scroll{overflow-x:auto}
+table.board{border-collapse:collapse;font-size:13px;white-space:nowrap}
+table.board th,table.board td{border-bottom:1px solid #e4e4e4;padding:3px 8px;text-align:left}
+table.board th{cursor:pointer;user-select:none;background:#f6f6f6;position:sticky;top:0}
+table.board th[aria-sort=ascending]::after{content:" ▲"}
+table.board th[aria-sort=descending]::after{content:" ▼"}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.na{color:#aaa}
+#pq-controls{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin:8px 0}
+#pq-controls input[type=text]{width:220px}
+/* Off-screen cards skip layout: a page of 25 questions x 200 runs stays quick. */
+.q{border:1px solid #ddd;border-radius:6px;margin:10px 0;padding:8px 12px;
+content-visibility:auto;contain-intrinsic-size:auto 300px}
+.qhead{font-weight:600}.qid{font-family:monospace;color:#555;margin-right:8px}
+.tag{display:inline-block;background:#eef;border-radius:3px;padding:0 5px;margin-right:4px;
+font-size:12px;font-weight:400}
+.cols{display:flex;gap:16px;flex-wrap:wrap}.cols>.answers{flex:3 1 480px;min-width:0}
+.cols>.gold{flex:2 1 320px;min-width:0}
+table.ans{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}
+table.ans td{border-bottom:1px solid #eee;padding:2px 6px;vertical-align:top;
+overflow-wrap:anywhere}
+table.ans td.run{width:28%;font-family:monospace;overflow:hidden;text-overflow:ellipsis;
+white-space:nowrap}table.ans td.vd{width:110px}
+.reason{color:#777;font-size:12px}
+.v{display:inline-block;border-radius:3px;padding:0 5px;font-size:12px;white-space:nowrap}
+.v-c{background:#d4f4dd;color:#135f2b}.v-i{background:#fbd9d6;color:#8a1c12}
+.v-n{background:#e8e8e8;color:#444}.v-u{background:#fff1c2;color:#7a5a00}
+.v-e{background:#ead9fb;color:#55208a}.v-\\.{background:#fff;color:#aaa}
+.goldans{font-weight:600}.article{background:#fafafa;border-left:3px solid #ccc;
+padding:4px 8px;margin:4px 0;white-space:pre-wrap}.article .h{font-weight:600;color:#444}
+mark{background:#ffe27a}
+"""
+
+_JS = r"""
+(function(){
+function val(td){const v=td.dataset.v;if(v!==undefined&&v!=='')return parseFloat(v);
+  const t=td.textContent.trim();return t==='-'?null:t.toLowerCase();}
+document.querySelectorAll('table.sortable').forEach(function(t){
+  t.querySelectorAll('th').forEach(function(th,i){th.addEventListener('click',function(){
+    const dir=th.getAttribute('aria-sort')==='ascending'?-1:1;
+    t.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});
+    th.setAttribute('aria-sort',dir===1?'ascending':'descending');
+    const body=t.tBodies[0];const rows=Array.from(body.rows);
+    rows.sort(function(a,b){const x=val(a.cells[i]),y=val(b.cells[i]);
+      if(x===null||y===null)return x===y?0:(x===null?1:-1);
+      return (x<y?-1:x>y?1:0)*dir;});
+    rows.forEach(function(r){body.appendChild(r);});
+  });});
+});
+function load(){const el=document.getElementById('bench-data');
+  if(el.dataset.encoding==='json')return Promise.resolve(JSON.parse(el.textContent));
+  if(typeof DecompressionStream==='undefined')return Promise.reject(new Error(
+    'this browser cannot unpack the per-question data (no DecompressionStream)'));
+  const bin=atob(el.textContent.trim());const bytes=new Uint8Array(bin.length);
+  for(let i=0;i<bin.length;i++)bytes[i]=bin.charCodeAt(i);
+  const stream=new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return new Response(stream).text().then(JSON.parse);}
+let D=null,S=null;
+const VN={c:'correct',i:'incorrect',n:'not attempted',u:'unscored',e:'error','.':'no record'};
+const st={g:0,page:0,size:25,runs:'',verdict:'all',q:''};
+function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {'&':'&amp;',
+  '<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
+function str(i){return i<0?null:S[i];}
+function selRuns(g){const terms=st.runs.toLowerCase().split(',').map(function(s){
+  return s.trim();}).filter(Boolean);const out=[];
+  g.runs.forEach(function(r,i){const hay=(r.id+' '+r.label).toLowerCase();
+    if(!terms.length||terms.some(function(t){return hay.indexOf(t)>=0;}))out.push(i);});
+  return out;}
+function selQuestions(g,runs){const out=[];const term=st.q.toLowerCase();
+  for(let k=0;k<g.q.ids.length;k++){
+    if(term&&g.q.ids[k].toLowerCase().indexOf(term)<0&&
+       (g.q.text[k]||'').toLowerCase().indexOf(term)<0)continue;
+    if(st.verdict!=='all'){const vs=runs.map(function(i){return g.runs[i].v[k];});
+      if(st.verdict==='disagree'){if(new Set(vs.filter(function(v){return v!=='.';})).size<2)
+        continue;}else if(vs.indexOf(st.verdict)<0)continue;}
+    out.push(k);}
+  return out;}
+function citation(c){
+  if(c.d===undefined){return '<div class=article><span class=h>'+esc(c.id)+'</span>'+
+    (c.miss?' (quote not found in the article)':'')+'\n<mark>'+esc(c.t)+'</mark></div>';}
+  const doc=D.docs[c.d];const t=doc.text;
+  return '<div class=article><span class=h>'+esc(doc.h)+'</span> <span class=qid>'+
+    esc(doc.id)+'</span>\n'+esc(t.slice(c.p[0],c.q[0]))+'<mark>'+esc(t.slice(c.q[0],c.q[1]))+
+    '</mark>'+esc(t.slice(c.q[1],c.p[1]))+'</div>';}
+function question(g,k,runs){const q=g.q;
+  const tags=q.tags[k].map(function(i){return '<span class=tag>'+esc(D.labels[i])+'</span>';})
+    .join('');
+  const gold=q.gold[k]<0?null:D.labels[q.gold[k]];
+  let rows='';runs.forEach(function(i){const r=g.runs[i];const v=r.v[k];
+    const a=str(r.a[k]);const why=str(r.r[k]);
+    rows+='<tr><td class=run title="'+esc(r.label)+'">'+esc(r.id)+
+      '</td><td class=vd><span class="v v-'+v+'">'+VN[v]+'</span></td><td>'+
+      (a===null?'<span class=na>-</span>':esc(a))+
+      (why?'<div class=reason>'+esc(why)+'</div>':'')+'</td></tr>';});
+  return '<div class=q><div class=qhead><span class=qid>'+esc(q.ids[k])+'</span>'+tags+
+    ' '+esc(q.text[k]||'')+'</div><div class=cols><div class=answers><table class=ans>'+rows+
+    '</table></div><div class=gold><div>gold: <span class=goldans>'+
+    (gold===null?'(not reported in the sources)':esc(gold))+'</span></div>'+
+    q.cit[k].map(citation).join('')+'</div></div></div>';}
+function render(){const g=D.groups[st.g];const out=document.getElementById('pq-list');
+  const info=document.getElementById('pq-info');
+  if(!g){out.innerHTML='';info.textContent='no runs';return;}
+  const runs=selRuns(g);const qs=selQuestions(g,runs);
+  const pages=Math.max(1,Math.ceil(qs.length/st.size));st.page=Math.min(st.page,pages-1);
+  const shown=qs.slice(st.page*st.size,(st.page+1)*st.size);
+  info.textContent='page '+(st.page+1)+' of '+pages+' · '+qs.length+' questions · '+
+    runs.length+' of '+g.runs.length+' runs · answers cut at '+D.cut+' characters'+
+    (g.texts?'':' · question texts unavailable');
+  out.innerHTML=shown.map(function(k){return question(g,k,runs);}).join('');}
+function on(id,ev,f){document.getElementById(id).addEventListener(ev,function(e){f(e);
+  render();});}
+function init(data){D=data;S=D.strings;
+const gs=document.getElementById('pq-group');
+D.groups.forEach(function(g,i){const o=document.createElement('option');o.value=i;
+  o.textContent=g.title;gs.appendChild(o);});
+if(D.groups.length<2)gs.parentNode.style.display='none';
+on('pq-group','change',function(e){st.g=+e.target.value;st.page=0;});
+on('pq-runs','input',function(e){st.runs=e.target.value;st.page=0;});
+on('pq-search','input',function(e){st.q=e.target.value;st.page=0;});
+on('pq-verdict','change',function(e){st.verdict=e.target.value;st.page=0;});
+on('pq-prev','click',function(){st.page=Math.max(0,st.page-1);});
+on('pq-next','click',function(){st.page+=1;});
+render();}
+load().then(init).catch(function(e){
+  document.getElementById('pq-info').textContent='per-question view unavailable: '+e.message;});
+})();
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>bench leaderboard</title><style>{css}</style></head>
+<body>
+<h1>Leaderboard</h1>
+<p class=note>Generated {generated}. Ranked by F-score within each question set and grader;
+a rank such as <b>1=</b> marks a run not significantly different from the first run of its rank
+group (paired bootstrap of the F-score difference on shared questions, {resamples} resamples,
+seed {seed}, 95%). Click a column header to sort.</p>
+{tables}
+<h2>Abstention trade-off</h2>
+<p class=note>Each run's correct rate against its incorrect rate; the rest of its answers were
+not attempted (distance below the dotted line).</p>
+{trade}
+<h2>Accuracy per tag</h2>
+{heat}
+<h2>Per question</h2>
+<div id="pq-controls">
+<label>question set <select id="pq-group"></select></label>
+<label>runs <input type="text" id="pq-runs" placeholder="filter: id or model, a,b"></label>
+<label>search <input type="text" id="pq-search" placeholder="question id or text"></label>
+<label>show <select id="pq-verdict"><option value="all">all questions</option>
+<option value="disagree">runs disagree</option><option value="i">some run incorrect</option>
+<option value="n">some run not attempted</option><option value="c">some run correct</option>
+<option value="e">some run error</option></select></label>
+<button id="pq-prev">&larr; prev</button><button id="pq-next">next &rarr;</button>
+<span id="pq-info" class=note></span>
+</div>
+<div id="pq-list"></div>
+{skipped}
+<script type="application/octet-stream" id="bench-data" data-encoding="{encoding}">{data}</script>
+<script>{js}</script>
+</body></html>
+"""
