@@ -82,8 +82,10 @@ class Progress:
         if enabled:
             from tqdm import tqdm
 
+            # disable=None: a bar on a terminal, nothing in a log file or CI output.
             self.bar = tqdm(total=total, initial=done, unit="q", file=sys.stderr,
-                            mininterval=0.3, dynamic_ncols=True, desc="answering")
+                            mininterval=0.3, dynamic_ncols=True, desc="answering",
+                            disable=None)
 
     def update(self, error: bool) -> None:
         if error:

@@ -97,15 +97,19 @@ class OpenAIBackend:
             await self._pace()
         openai = self._openai
         start = time.perf_counter()
-        kwargs: dict[str, Any] = {"temperature": request.temperature,
-                                  "max_tokens": request.max_tokens}
+        body: dict[str, Any] = {"model": self.options.model, "messages": request.messages,
+                                "temperature": request.temperature,
+                                "max_tokens": request.max_tokens}
         if request.seed is not None:
-            kwargs["seed"] = request.seed
+            body["seed"] = request.seed
         if request.stop:
-            kwargs["stop"] = list(request.stop)
+            body["stop"] = list(request.stop)
         try:
-            resp = await self._client.chat.completions.create(
-                model=self.options.model, messages=request.messages, **kwargs)  # type: ignore[arg-type]
+            # The client's own POST: the same HTTP stack, auth, timeout and error classes as
+            # `chat.completions.create`, without its typed walk over the request body and the
+            # typed response (about 1.7 ms of CPU a request: most of the runner's budget at
+            # 400 req/s). `cast_to=object` returns the JSON body as parsed.
+            data = await self._client.post("/chat/completions", body=body, cast_to=object)
         except openai.APITimeoutError:
             raise BackendCallError(f"timed out after {self.options.timeout_s:g} s",
                                    transient=True) from None
@@ -123,15 +127,17 @@ class OpenAIBackend:
             raise BackendCallError(f"malformed response: {_short(str(exc))}",
                                    transient=True) from None
         latency = time.perf_counter() - start
-        if not getattr(resp, "choices", None):
-            raise BackendCallError("malformed response: no choices", transient=True)
-        text = resp.choices[0].message.content or ""
-        usage = resp.usage
-        return Completion(
-            text=text, latency_s=latency, model=resp.model,
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
-        )
+        try:
+            text = data["choices"][0]["message"]["content"] or ""
+            usage = data.get("usage") or {}
+            return Completion(
+                text=text, latency_s=latency, model=data.get("model"),
+                prompt_tokens=usage.get("prompt_tokens") or 0,
+                completion_tokens=usage.get("completion_tokens") or 0,
+            )
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+            raise BackendCallError(f"malformed response: {_short(str(data))}",
+                                   transient=True) from None
 
 
 def _short(text: str, limit: int = 200) -> str:
