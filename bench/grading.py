@@ -347,6 +347,8 @@ class Matcher:
 
     def _unreported(self, folded: str, toks: list[str]) -> Verdict:
         cue = NONDISCLOSURE.search(folded) or ABSTAIN.search(folded)
+        if self.type == "yes_no" and not cue and {*toks[:4]} & (_YES | _NO):
+            return "incorrect", "answers yes or no where the sources never said (rule: unreported)"
         if self.type in ("number", "date") or cue:
             asserted = self._committed_numbers(folded, attribution_hedges=bool(cue))
             if asserted:

@@ -15,7 +15,8 @@ _TRANSLATE = str.maketrans(
     }
 )
 _CONTRACTIONS = re.compile(r"\b(can)'?t\b|\bcannot\b|\bwon't\b|n't\b")
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+")
+# A designation such as "Mi-24" or "K21" is one word token, not the number 24.
+_TOKEN = re.compile(r"[a-z]+-?\d[a-z0-9]*|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+")
 ARTICLES = frozenset({"a", "an", "the"})
 
 
@@ -42,7 +43,7 @@ def fold(text: str) -> str:
 
 def tokens(folded: str) -> list[str]:
     """Word and number tokens of folded text; punctuation dropped, "1,200" and "6.5" kept whole."""
-    return _TOKEN.findall(folded)
+    return [t.replace("-", "") if "-" in t else t for t in _TOKEN.findall(folded)]
 
 
 def phrase_key(text: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bench.corpus import load_corpus
-from bench.dataset import Question, load_questions
+from bench.dataset import Question, QuestionSet, load_questions
 from bench.grading import Matcher, RuleGrader, citation_ok
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,3 +154,29 @@ def test_citation_ok(cited: tuple[str, ...] | list[str] | None, ok: bool | None)
     q = Question(id="q", question="Q?", answer="x", answer_type="entity",
                  citations=({"doc": "a", "quote": "x"}, {"doc": "b", "quote": "y"}))  # type: ignore[arg-type]
     assert citation_ok(q, cited) is ok
+
+
+# Regressions found by auditing the rule grader on real SmolLM2 answers.
+@pytest.mark.parametrize(
+    ("qid", "response", "verdict"),
+    [
+        # a model designation is no count: "Mi-24" does not assert 24 deaths
+        ("pk-2023-death-toll",
+         "The toll was not disclosed; the Mi-24 downed in 2020 is a different incident.",
+         "correct"),
+        ("pk-2023-death-toll", "Two soldiers died, as in the Mi-24 downing.", "incorrect"),
+        ("heli-model", "A Mi 24 gunship.", "correct"),
+        ("heli-model", "It was an Mi-24.", "correct"),
+        # an explicit yes or no asserts a value the sources never gave
+        ("pk-2023-more-than-heli-2020", "No, the Russian servicemen died in 2020.", "incorrect"),
+        ("pk-2023-more-than-heli-2020", "Unknown: the 2023 toll was not disclosed.", "correct"),
+        # the adjective names the country as well
+        ("truce2021-country-blamed",
+         "The Russian military blamed the Azerbaijani government for breaching the truce.",
+         "correct"),
+    ],
+)
+def test_audit_regressions(question_set: QuestionSet, qid: str, response: str,
+                           verdict: str) -> None:
+    q = question_set.by_id()[qid]
+    assert RuleGrader().grade(q, response)[0] == verdict
