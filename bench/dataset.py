@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bench.corpus import Corpus
 from bench.errors import DataError, UsageError
-from bench.files import canonical_json
+from bench.files import canonical_json, jsonl_objects
 from bench.normalize import fold, parse_date_answer, parse_number_answer, phrase_key
 
 AnswerType = Literal["number", "date", "entity", "text", "yes_no"]
@@ -130,23 +130,8 @@ def _records(path: Path, shown: str) -> Iterator[tuple[str, Any]]:
             for n, row in enumerate(rows, 1):
                 yield f"{shown}:row {n}", row
             return
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield f"{shown}:{lineno}", DataError(
-                    [f"{shown}:{lineno}: not UTF-8 (byte {exc.start}: {raw[exc.start]:#04x}); "
-                     "save the file as UTF-8"]
-                )
-                continue
-            if not line.strip():
-                continue
-            try:
-                yield f"{shown}:{lineno}", json.loads(line.rstrip("\r\n"))
-            except ValueError as exc:
-                yield f"{shown}:{lineno}", DataError(
-                    [f"{shown}:{lineno}: invalid JSON ({exc.msg} at column {exc.colno})"]
-                )
+        for where, value, problem in jsonl_objects(fh, shown):
+            yield where, DataError([problem]) if problem else value
 
 
 def _dataset_records(path: Path, shown: str) -> Iterator[tuple[str, Any]]:

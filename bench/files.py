@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,3 +33,29 @@ def atomic_write_json(path: str | Path, data: Any) -> None:
 def canonical_json(data: Any) -> str:
     """The one serialisation that content hashes are taken over."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def jsonl_objects(lines: Iterable[bytes], shown: str) -> Iterator[tuple[str, Any, str | None]]:
+    """(where, object, problem) for each non-blank line: `problem` is a full `file:line: ...`
+    message when the line is not UTF-8, not JSON or not a JSON object (`object` is then None)."""
+    for lineno, raw in enumerate(lines, 1):
+        where = f"{shown}:{lineno}"
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield where, None, (f"{where}: not UTF-8 (byte {exc.start}: {raw[exc.start]:#04x}); "
+                                "save the file as UTF-8")
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line.rstrip("\r\n"))
+        except ValueError as exc:
+            msg = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) \
+                else str(exc)
+            yield where, None, f"{where}: invalid JSON ({msg})"
+            continue
+        if not isinstance(value, dict):
+            yield where, None, f"{where}: expected a JSON object, got {type(value).__name__}"
+            continue
+        yield where, value, None

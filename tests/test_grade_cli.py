@@ -88,7 +88,7 @@ def test_bad_predictions_exit_1_without_a_result(run_bench: RunBench, workdir: P
     assert (proc.returncode, proc.stdout) == (1, "")
     assert proc.stderr.splitlines() == [
         "p.jsonl:2: id: unknown question id 'nope'",
-        f"p.jsonl:3: id: duplicate id '{a.id}' (first at line 1)",
+        f"p.jsonl:3: id: duplicate id '{a.id}' (first at p.jsonl:1)",
         "p.jsonl:4: confidence: Input should be less than or equal to 1",
         "p.jsonl:5: confidence: Input should be greater than or equal to 0",
         "p.jsonl:6: invalid JSON (Expecting value at column 23)",
@@ -103,7 +103,7 @@ KNOWN = {"q1", "q2"}
     ("line", "problem"),
     [
         ('{"id": "q9", "answer": "2"}', "id: unknown question id 'q9'"),
-        ('{"id": "q1", "answer": "3"}', "id: duplicate id 'q1' (first at line 1)"),
+        ('{"id": "q1", "answer": "3"}', "id: duplicate id 'q1' (first at {path}:1)"),
         ('{"id": "q2", "answer": ', "invalid JSON (Expecting value at column 24)"),
         ('{"id": "q2", "answer": "2"', "invalid JSON (Expecting ',' delimiter at column 27)"),
         ("[1, 2]", "expected a JSON object, got list"),
@@ -128,7 +128,7 @@ def test_bad_prediction_line(tmp_path: Path, line: str, problem: str) -> None:
     path.write_text('{"id": "q1", "answer": "2"}\n\n' + line + "\n", encoding="utf-8")
     with pytest.raises(DataError) as exc:
         load_predictions(path, KNOWN)
-    assert exc.value.problems == [f"{path}:3: {problem}"]
+    assert exc.value.problems == [f"{path}:3: {problem.format(path=path)}"]
 
 
 @pytest.mark.parametrize(

@@ -187,12 +187,15 @@ def journal_answers(path: Path) -> list[dict[str, object]]:
     return out
 
 
-def start_run(workdir: Path, url: str, run_id: str, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bench", "run", "--backend", "openai", "--base-url", url,
-         "--model", "ok", "--limit", "24", "--concurrency", "2", "--no-progress",
-         "--run-id", run_id, *extra],
-        cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run_args(url: str, run_id: str, *extra: str, concurrency: int = 2) -> list[str]:
+    """`bench run` on the first 24 questions through the openai backend at `url`."""
+    return ["run", "--backend", "openai", "--base-url", url, "--model", "ok", "--limit", "24",
+            "--concurrency", str(concurrency), "--no-progress", "--run-id", run_id, *extra]
+
+
+def start_run(workdir: Path, url: str, run_id: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "bench", *run_args(url, run_id)], cwd=workdir,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_for_answers(path: Path, n: int, timeout: float = 30) -> None:
@@ -213,9 +216,7 @@ def test_kill_9_then_resume_loses_and_repeats_nothing(workdir: Path,
     before = {e["id"]: e for e in journal_answers(journal)}
     asked_before = len(asked(log))
     assert 8 <= len(before) < 24
-    done = bench("run", "--backend", "openai", "--base-url", url, "--model", "ok", "--limit",
-                 "24", "--concurrency", "2", "--no-progress", "--run-id", "killed", "--resume",
-                 cwd=workdir)
+    done = bench(*run_args(url, "killed", "--resume"), cwd=workdir)
     assert done.returncode == 0, done.stderr
     texts = {json.loads(line)["question"]: json.loads(line)["id"]
              for line in (workdir / "questions.jsonl").read_text().splitlines()}
@@ -226,8 +227,7 @@ def test_kill_9_then_resume_loses_and_repeats_nothing(workdir: Path,
     assert len(ids) == len(set(ids)) == 24
     assert all(r["verdict"] == "correct" for r in result["records"])
     # the same as an uninterrupted run, answer for answer
-    clean = bench("run", "--backend", "openai", "--base-url", url, "--model", "ok", "--limit",
-                  "24", "--concurrency", "8", "--no-progress", "--run-id", "clean", cwd=workdir)
+    clean = bench(*run_args(url, "clean", concurrency=8), cwd=workdir)
     assert clean.returncode == 0, clean.stderr
     other = json.loads((workdir / "results" / "clean.json").read_text())
 
@@ -250,9 +250,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(workdir: Path,
     assert "--run-id stopped --resume" in err
     assert "Traceback" not in err
     assert not (workdir / "results" / "stopped.json").exists()
-    done = bench("run", "--backend", "openai", "--base-url", url, "--model", "ok", "--limit",
-                 "24", "--concurrency", "2", "--no-progress", "--run-id", "stopped",
-                 cwd=workdir)
+    done = bench(*run_args(url, "stopped"), cwd=workdir)
     assert done.returncode == 0
     assert len(json.loads((workdir / "results" / "stopped.json").read_text())["records"]) == 24
 
