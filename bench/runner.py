@@ -192,10 +192,14 @@ def run_command(args: argparse.Namespace) -> int:
     settings = {
         "backend": args.backend, "options": public, "mode": args.mode,
         "prompt_sha256": PROMPT_SHA256, "questions_sha256": qs.sha256,
+        "corpus_sha256": corpus.sha256,
         "temperature": args.temperature, "max_tokens": args.max_tokens,
         "confidence": args.confidence,
     }
     journal_path = out_dir / f"{run_id}.journal.jsonl"
+    if args.resume and not journal_path.exists():
+        raise UsageError(f"--resume: no journal of run {run_id} at {journal_path}; "
+                         "check --run-id and --out, or run without --resume")
     if journal_path.exists() and not (args.resume or args.fresh):
         print(f"bench: continuing run {run_id} from {journal_path} "
               "(--fresh starts over)", file=sys.stderr)

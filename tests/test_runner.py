@@ -139,6 +139,8 @@ def test_oracle_run_scores_everything_correct(workdir: Path) -> None:
         (["--backend", "oracel"], "did you mean 'oracle'", 2),
         (["--backend", "oracle", "--ids", "nope"], "--ids: unknown question ids: nope", 2),
         (["--backend", "oracle", "--run-id", "../x"], "--run-id", 2),
+        (["--backend", "oracle", "--run-id", "never-ran", "--resume"],
+         "--resume: no journal of run never-ran", 2),
         (["--backend", "openai", "--model", "m", "--base-url", "https://api.example.invalid/v1"],
          "set OPENAI_API_KEY", 2),
     ],
