@@ -69,7 +69,8 @@ def make_graders(args: Any, questions: Sequence[Question]) -> Graders:
     backend = backends.create(args.judge_backend, options)
     judge_id = f"{args.judge_backend}/{args.judge_model or 'default'}"
     cache = args.judge_cache or str(Path(getattr(args, "results_dir", "results")) / ".cache/judge")
-    return Graders(args.grader, rules, Judge(backend, judge_id, cache))
+    scope = getattr(args, "judge_base_url", None) or ""
+    return Graders(args.grader, rules, Judge(backend, judge_id, cache, cache_scope=scope))
 
 
 async def grade_answers(

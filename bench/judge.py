@@ -119,9 +119,13 @@ class Judge:
     """Grades through any backend; replies are cached on disk by (judge, prompt)."""
 
     def __init__(self, backend: object, judge_id: str, cache_dir: str | Path | None,
-                 policy: RetryPolicy | None = None, max_tokens: int = 256):
+                 policy: RetryPolicy | None = None, max_tokens: int = 256,
+                 cache_scope: str = ""):
         self.backend = backend
         self.judge_id = judge_id
+        # Where the judge runs (a server URL): one model name on two servers is two judges
+        # for the cache, but one grader spec for ranking.
+        self.cache_scope = cache_scope
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.policy = policy or RetryPolicy()
         self.max_tokens = max_tokens
@@ -135,7 +139,7 @@ class Judge:
     def _cache_path(self, prompt: str) -> Path | None:
         if self.cache_dir is None:
             return None
-        key = hashlib.sha256(f"{self.judge_id}\0{prompt}".encode()).hexdigest()
+        key = hashlib.sha256(f"{self.judge_id}\0{self.cache_scope}\0{prompt}".encode()).hexdigest()
         return self.cache_dir / key[:2] / f"{key}.json"
 
     async def grade(self, question: Question, response: str) -> Grade:
