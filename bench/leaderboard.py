@@ -294,14 +294,13 @@ def _question_sources(args: argparse.Namespace) -> tuple[Any, Any]:
 
     An explicit --questions or --seeds that fails is an error; the defaults are optional.
     """
+    from bench.commands import default_questions_path
     from bench.corpus import default_seeds_dir, load_corpus
     from bench.dataset import load_questions
 
     questions_arg = getattr(args, "questions", None)
     seeds_arg = getattr(args, "seeds", None)
-    qpath = Path(questions_arg) if questions_arg else Path("questions.jsonl")
-    if not questions_arg and not qpath.exists():
-        qpath = Path(__file__).resolve().parent.parent / "questions.jsonl"
+    qpath = Path(questions_arg) if questions_arg else default_questions_path()
     questions = corpus = None
     try:
         if questions_arg or qpath.exists():
