@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,6 @@ class Answer:
     attempts: int | None = None
     missing: bool = False
     """No answer was given for this question at all (`bench grade` without a prediction)."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -223,7 +223,7 @@ def qualifier_span(toks: list[str], i: int) -> int:
 
 def parse_number_answer(text: str) -> NumberMention | None:
     """The single number of a gold answer such as "more than 1,200" or "45 miles", else None."""
-    found = [m for m in find_numbers(tokens(fold(text)))]
+    found = find_numbers(tokens(fold(text)))
     return found[0] if len(found) == 1 else None
 
 
