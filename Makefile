@@ -36,8 +36,14 @@ run: $(VENV)/.run
 test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
-lint: $(VENV)/.test
+# Lint needs only the package and its checkers: nothing is compiled, no model is installed.
+$(VENV)/.lint: pyproject.toml | $(BIN)/python
+	$(PIP) install -q -e '.[dev]'
+	@touch $@
+
+lint: $(VENV)/.lint
 	$(BIN)/ruff check bench tests benchmarks
+	$(BIN)/mypy
 
 validate: $(VENV)/.run
 	$(BIN)/bench validate

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bench.errors import DataError, UsageError
+from bench.errors import DataError, UsageError, field_path
 
 
 class Document(BaseModel):
@@ -84,8 +84,8 @@ def load_corpus(folder: str | Path | None = None) -> Corpus:
                 doc = Document.model_validate(entry)
             except ValidationError as exc:
                 for err in exc.errors():
-                    where = ".".join(str(p) for p in err["loc"])
-                    problems.append(f"{index}: [{n}].{where}: {err['msg']}")
+                    where = field_path((n, *err["loc"]))
+                    problems.append(f"{index}: {where}: {err['msg']}")
                 continue
             if doc.id not in texts:
                 problems.append(f"{index}: [{n}].id: no article {doc.id}.txt in {folder}")

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bench.corpus import Corpus
-from bench.errors import DataError, UsageError
+from bench.corpus import Corpus, load_corpus
+from bench.errors import DataError, UsageError, field_path
 from bench.files import canonical_json, jsonl_objects
 from bench.normalize import fold, parse_date_answer, parse_number_answer, phrase_key
 
@@ -91,13 +91,6 @@ def questions_sha256(questions: tuple[Question, ...] | list[Question]) -> str:
     return digest.hexdigest()
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "record"
-
-
 def validation_lines(exc: ValidationError) -> list[str]:
     """`field: message` lines, without follow-on errors of a field whose parts already failed."""
     errors = exc.errors()
@@ -106,7 +99,7 @@ def validation_lines(exc: ValidationError) -> list[str]:
     for err, loc in zip(errors, locs, strict=True):
         if any(other != loc and other[: len(loc)] == loc for other in locs):
             continue  # "citations: too short" after "citations[0].quote: missing"
-        out.append(f"{_loc(loc)}: {err['msg'].removeprefix('Value error, ')}")
+        out.append(f"{field_path(loc)}: {err['msg'].removeprefix('Value error, ')}")
     return out
 
 
@@ -150,6 +143,22 @@ def _dataset_records(path: Path, shown: str) -> Iterator[tuple[str, Any]]:
         yield f"{shown}:row {n}", {
             k: v for k, v in row.items() if v is not None or k == "answer"
         }
+
+
+def default_questions_path() -> Path:
+    """`questions.jsonl` of the working directory, else the one beside the installed package."""
+    here = Path("questions.jsonl")
+    if here.exists():
+        return here
+    return Path(__file__).resolve().parent.parent / "questions.jsonl"
+
+
+def load_inputs(
+    questions: str | Path | None, seeds: str | Path | None
+) -> tuple[Corpus, QuestionSet]:
+    """The articles and the question set checked against them (defaults when None)."""
+    corpus = load_corpus(seeds)
+    return corpus, load_questions(questions or default_questions_path(), corpus)
 
 
 def load_questions(path: str | Path, corpus: Corpus | None) -> QuestionSet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class BenchError(Exception):
     """Base of all errors the CLI reports as one clean line, without a traceback."""
@@ -40,3 +42,13 @@ class BackendCallError(BenchError):
         super().__init__(message)
         self.transient = transient
         self.retry_after = retry_after
+        self.attempts: int | None = None
+        """Calls made before giving up; set by the retry loop."""
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """A pydantic error location as a reader writes it: `citations[0].quote`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "record"

@@ -7,15 +7,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bench import __version__
+from bench.backends import create
 from bench.dataset import Question
 from bench.errors import ConfigError
-from bench.grading import RULES_SPEC, RuleGrader, citation_ok
+from bench.grading import RULES_SPEC, RuleGrader
 from bench.judge import Judge, agreement
 from bench.metrics import compute
-from bench.records import Agreement, Grade, Record, ResultFile, RunInfo, Usage
+from bench.records import Agreement, Record, ResultFile, RunInfo, Usage
+from bench.verdicts import GRADED, Grade, Verdict
 
 
 @dataclass
@@ -35,11 +37,28 @@ class Answer:
     """No answer was given for this question at all (`bench grade` without a prediction)."""
 
 
+GraderKind = Literal["rules", "llm", "both"]
+
+
+@dataclass(frozen=True)
+class GraderSettings:
+    """Which graders to use, and how to reach the LLM judge when one is asked for."""
+
+    kind: GraderKind = "rules"
+    judge_backend: str = "openai"
+    judge_model: str | None = None
+    judge_base_url: str | None = None
+    judge_cache: Path | None = None
+    """Where judge replies are cached; None: `<results>/.cache/judge`."""
+    penalty_k: float = 1.0
+    """Cost of an incorrect answer in the penalty score."""
+
+
 @dataclass
 class Graders:
     """The graders a command asked for: `kind` is rules, llm or both."""
 
-    kind: str
+    kind: GraderKind
     rules: RuleGrader
     judge: Judge | None = None
 
@@ -51,25 +70,31 @@ class Graders:
         return self.judge.spec if self.kind == "llm" else f"both:{RULES_SPEC}+{self.judge.spec}"
 
 
-def make_graders(args: Any, questions: Sequence[Question]) -> Graders:
-    """Build the graders named by `--grader`, `--judge-backend`, `--judge-model`, ..."""
-    rules = RuleGrader(questions)
-    if args.grader == "rules":
+def make_graders(settings: GraderSettings, questions: Sequence[Question],
+                 results_dir: Path) -> Graders:
+    """Build the graders the settings name; the judge's backend is created here."""
+    rules = RuleGrader(tuple(questions))
+    if settings.kind == "rules":
         return Graders("rules", rules)
-    from bench import backends
-
-    if not args.judge_model and args.judge_backend == "openai":
+    if not settings.judge_model and settings.judge_backend == "openai":
         raise ConfigError("--grader llm needs --judge-model NAME (the model that grades)")
     options: dict[str, Any] = {}
-    if args.judge_model:
-        options["model"] = args.judge_model
-    if getattr(args, "judge_base_url", None):
-        options["base_url"] = args.judge_base_url
-    backend = backends.create(args.judge_backend, options)
-    judge_id = f"{args.judge_backend}/{args.judge_model or 'default'}"
-    cache = args.judge_cache or str(Path(getattr(args, "results_dir", "results")) / ".cache/judge")
-    scope = getattr(args, "judge_base_url", None) or ""
-    return Graders(args.grader, rules, Judge(backend, judge_id, cache, cache_scope=scope))
+    if settings.judge_model:
+        options["model"] = settings.judge_model
+    if settings.judge_base_url:
+        options["base_url"] = settings.judge_base_url
+    backend = create(settings.judge_backend, options)
+    judge_id = f"{settings.judge_backend}/{settings.judge_model or 'default'}"
+    cache = settings.judge_cache or results_dir / ".cache" / "judge"
+    judge = Judge(backend, judge_id, cache, cache_scope=settings.judge_base_url or "")
+    return Graders(settings.kind, rules, judge)
+
+
+def citation_ok(question: Question, cited: tuple[str, ...] | list[str] | None) -> bool | None:
+    """Whether a system's cited documents include one the question cites."""
+    if cited is None:
+        return None
+    return bool(set(cited) & {c.doc for c in question.citations})
 
 
 async def grade_answers(
@@ -91,9 +116,7 @@ async def grade_answers(
                   if a.response is not None and not a.missing)
             )
         finally:
-            close = getattr(judge.backend, "aclose", None)
-            if close is not None:
-                await close()
+            await judge.backend.aclose()
     records = []
     for i, a in enumerate(answers):
         q = a.question
@@ -104,25 +127,28 @@ async def grade_answers(
             "latency_s": a.latency_s, "usage": a.usage, "attempts": a.attempts,
         }
         if a.response is None:
-            records.append(Record(**base, verdict="error", reason=a.error or "no response"))
+            records.append(Record(**base, verdict=Verdict.ERROR, rule="call.error",
+                                  reason=a.error or "no response"))
             continue
         if a.missing:  # nothing to grade: no grader, and no judge call, is needed
-            records.append(Record(**base, verdict="not_attempted",
+            records.append(Record(**base, verdict=Verdict.NOT_ATTEMPTED, rule="missing",
                                   reason="no prediction for this question"))
             continue
         if graders.kind == "llm":
             g = judged[i]
-            records.append(Record(**base, verdict=g.verdict, reason=g.reason))
+            records.append(Record(**base, verdict=g.verdict, rule=g.rule, reason=g.reason))
             continue
-        verdict, reason = graders.rules.grade(q, a.response)
-        records.append(Record(**base, verdict=verdict, reason=reason, judge=judged.get(i)))
+        g = graders.rules.grade(q, a.response)
+        records.append(Record(**base, verdict=g.verdict, rule=g.rule, reason=g.reason,
+                              judge=judged.get(i)))
     return records
 
 
 def judge_view(records: Sequence[Record]) -> list[Record]:
     """Records as the judge graded them (for `--grader both`)."""
     return [
-        r.model_copy(update={"verdict": r.judge.verdict, "reason": r.judge.reason})
+        r.model_copy(update={"verdict": r.judge.verdict, "rule": r.judge.rule,
+                             "reason": r.judge.reason})
         if r.judge is not None else r
         for r in records
     ]
@@ -130,8 +156,7 @@ def judge_view(records: Sequence[Record]) -> list[Record]:
 
 def agreement_of(records: Sequence[Record]) -> Agreement:
     pairs = [(r, r.judge) for r in records
-             if r.judge is not None and r.judge.verdict != "unscored"
-             and r.verdict in ("correct", "incorrect", "not_attempted")]
+             if r.judge is not None and r.judge.verdict in GRADED and r.verdict in GRADED]
     pct, kappa = agreement([(r.verdict, j.verdict) for r, j in pairs])
     return Agreement(
         n=len(pairs), percent=pct, kappa=kappa,

@@ -8,7 +8,7 @@ from typing import Any
 from bench.dataset import write_dataset
 from bench.errors import UsageError
 from bench.records import ResultFile
-from bench.report import read_result, resolve_run, result_paths
+from bench.results import read_result, resolve_run, result_paths
 
 COLUMNS = ("run_id", "model", "backend", "mode", "grader", "questions_sha256", "id", "sample",
            "response", "verdict", "reason", "gold", "answer_type", "tags", "confidence",
@@ -41,7 +41,9 @@ def rows(result: ResultFile) -> list[dict[str, Any]]:
     ]
 
 
-def export_results(runs: list[str], fmt: str, out: str | Path) -> int:
+def export_results(runs: list[str], fmt: str, out: str | Path,
+                   results_dir: str | Path = "results") -> int:
+    """Write every record of the chosen runs as one dataset; return the number of rows."""
     import datasets
 
     datasets.disable_progress_bars()

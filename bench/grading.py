@@ -22,15 +22,20 @@ from bench.normalize import (
     find_numbers,
     fold,
     format_date,
+    month_date_tokens,
     parse_date_answer,
     parse_number_answer,
     phrase_key,
     qualifier_span,
+    stem,
     tokens,
 )
+from bench.verdicts import Grade, Verdict
 
 RULES_SPEC = "rules-v1"
-Verdict = tuple[str, str]
+Outcome = tuple[Verdict, str, str]
+"""(verdict, rule, reason) as the matchers decide them."""
+C, INC, NA = Verdict.CORRECT, Verdict.INCORRECT, Verdict.NOT_ATTEMPTED
 
 # Words that carry no answer: function words, hedges, and talk about the question itself.
 _FILLER = frozenset(
@@ -99,19 +104,19 @@ class Matcher:
             n for n in (parse_number_answer(v) for v in variants) if n is not None
         ]
         self.date: Date | None = parse_date_answer(question.answer) if question.answer else None
-        self.bags = [frozenset(_stem(w) for w in _words(v) if w not in _FILLER) for v in variants]
+        self.bags = [frozenset(stem(w) for w in _words(v) if w not in _FILLER) for v in variants]
         self.tolerance = question.tolerance or 0.0
-        grade: dict[str, Callable[[str, list[str]], Verdict]] = {
+        grade: dict[str, Callable[[str, list[str]], Outcome]] = {
             "number": self._number, "date": self._date, "entity": self._entity,
             "text": self._text, "yes_no": self._yes_no,
         }
         self._grade = self._unreported if question.answer is None else grade[self.type]
 
-    def grade(self, response: str) -> Verdict:
+    def grade(self, response: str) -> Outcome:
         folded = fold(response)
         toks = tokens(folded)
         if not toks:
-            return "not_attempted", "empty response"
+            return NA, "empty", "empty response"
         return self._grade(folded, toks)
 
     # ------------------------------------------------------------ shared pieces
@@ -134,24 +139,24 @@ class Matcher:
             if attribution_hedges and ATTRIBUTION.search(clause):
                 continue
             toks = tokens(clause)
-            for m in find_numbers(toks, _date_tokens(clause, toks)):
+            for m in find_numbers(toks, month_date_tokens(clause, toks)):
                 if not m.is_year and not m.partitive:
                     out.append(m.value)
         return out
 
-    def _no_match(self, folded: str, toks: list[str], what: str) -> Verdict:
+    def _no_match(self, folded: str, toks: list[str], what: str) -> Outcome:
         """The gold is not in the response: an abstention, or a different answer."""
         if self.type in ("number", "date"):
             # Candidates were looked for already; words without one answer nothing.
-            return "not_attempted", f"gives no {self.type}: no answer"
+            return NA, f"{self.type}.none", f"gives no {self.type}: no answer"
         for clause in self._clauses(folded):
             if ABSTAIN.search(clause) or NONDISCLOSURE.search(clause):
                 continue
             if self._content(tokens(clause)):
-                return "incorrect", f"does not give {what}"
-        return "not_attempted", "abstains: no answer given"
+                return INC, "other.answer", f"does not give {what}"
+        return NA, "abstain", "abstains: no answer given"
 
-    def _phrase(self, toks: list[str]) -> Verdict | None:
+    def _phrase(self, toks: list[str]) -> Outcome | None:
         """Find the gold or an alias as a whole phrase; judge negation and alternatives."""
         key = " " + " ".join(t for t in toks if t not in ARTICLES) + " "
         found = negated = alternative = corrected = False
@@ -172,15 +177,15 @@ class Matcher:
                 ) or "either" in before[-4:]:
                     alternative = True
                 else:
-                    return "correct", f"gives {gold_key.strip()!r} (rule: phrase match)"
+                    return C, "phrase.match", f"gives {gold_key.strip()!r}"
                 start = key.find(gold_key, start + 1)
         if alternative:
-            return "incorrect", "offers several candidates (rule: alternatives)"
+            return INC, "alternatives", "offers several candidates"
         if corrected:
-            return "incorrect", "gives the gold, then corrects it (rule: contradiction)"
+            return INC, "contradiction", "gives the gold, then corrects it"
         if negated:
-            return "incorrect", "negates the gold (rule: negation)"
-        return None if not found else ("incorrect", "gold only in a rejected form")
+            return INC, "negation", "negates the gold"
+        return None if not found else (INC, "phrase.rejected", "gold only in a rejected form")
 
     def _corrected(self, after: list[str]) -> bool:
         text = " ".join(after)
@@ -213,8 +218,8 @@ class Matcher:
 
     # ------------------------------------------------------------ per answer type
 
-    def _number(self, folded: str, toks: list[str]) -> Verdict:
-        mentions = find_numbers(toks, _date_tokens(folded, toks))
+    def _number(self, folded: str, toks: list[str]) -> Outcome:
+        mentions = find_numbers(toks, month_date_tokens(folded, toks))
         gold = self.numbers[0]
         matches = [m for m in mentions if self._same_value(m.value)]
         if not matches:
@@ -223,18 +228,18 @@ class Matcher:
                 if not self._same_value(v)
             ]
             if committed:
-                return "incorrect", f"gives {_fmt(committed[0])}, gold is {self.gold}"
+                return INC, "number.other", f"gives {_fmt(committed[0])}, gold is {self.gold}"
             return self._no_match(folded, toks, "a number")
-        problem = ""
+        rule, problem = "", ""
         for m in matches:
             later = [o for o in mentions if o.start > m.end and not o.is_year
                      and not self._same_value(o.value) and not o.partitive]
             if later and _CORRECTION.search(" ".join(toks[m.end: later[0].start])):
-                return "incorrect", "gives the gold, then another number (rule: contradiction)"
-            problem = self._number_problem(m, mentions, toks)
+                return INC, "contradiction", "gives the gold, then another number"
+            rule, problem = self._number_problem(m, mentions, toks)
             if not problem:
-                return "correct", f"gives {_fmt(gold.value)} by value (rule: number)"
-        return "incorrect", problem
+                return C, "number.value", f"gives {_fmt(gold.value)} by value"
+        return INC, rule, problem
 
     def _same_value(self, value: float) -> bool:
         return any(
@@ -243,10 +248,10 @@ class Matcher:
         )
 
     def _number_problem(self, m: NumberMention, mentions: list[NumberMention],
-                        toks: list[str]) -> str:
+                        toks: list[str]) -> tuple[str, str]:
         gold = self.numbers[0]
         if _negated(toks[: m.start - qualifier_span(toks, m.start)]):
-            return "negates the gold number (rule: negation)"
+            return "negation", "negates the gold number"
         for o in mentions:
             if o is m or o.is_year or self._same_value(o.value):
                 continue
@@ -256,23 +261,23 @@ class Matcher:
                 between == ["and"] and "between" in toks[max(0, lo.start - 2): lo.start]
             ):
                 pair = f"{_fmt(lo.value)}, {_fmt(hi.value)}"
-                return f"offers several numbers ({pair}) (rule: alternatives)"
+                return "alternatives", f"offers several numbers ({pair})"
         if "either" in toks:
-            return "offers several candidates (rule: alternatives)"
+            return "alternatives", "offers several candidates"
         gq, rq = gold.qualifier, m.qualifier
         if gq in (GT, LT):
             if rq != gq:
                 opposite = {GT: LT, LT: GT}[gq]
                 if rq == opposite:
-                    return f"opposite qualifier to '{QUALIFIER_NAMES[gq]}' (rule: qualifier)"
-                return f"drops the qualifier '{QUALIFIER_NAMES[gq]}' (rule: qualifier)"
+                    return "number.qualifier", f"opposite qualifier to '{QUALIFIER_NAMES[gq]}'"
+                return "number.qualifier", f"drops the qualifier '{QUALIFIER_NAMES[gq]}'"
         elif rq in (GT, LT):
-            return f"adds the qualifier '{QUALIFIER_NAMES[rq]}' (rule: qualifier)"
+            return "number.qualifier", f"adds the qualifier '{QUALIFIER_NAMES[rq]}'"
         if gold.unit and m.unit and gold.unit[0] == m.unit[0] and gold.unit[1] != m.unit[1]:
-            return f"unit {m.unit[1]} where the gold has {gold.unit[1]} (rule: unit)"
-        return ""
+            return "number.unit", f"unit {m.unit[1]} where the gold has {gold.unit[1]}"
+        return "", ""
 
-    def _date(self, folded: str, toks: list[str]) -> Verdict:
+    def _date(self, folded: str, toks: list[str]) -> Outcome:
         assert self.date is not None
         gy, gm, gd = self.date
         dates = find_dates(folded)
@@ -287,7 +292,7 @@ class Matcher:
                 continue
             before = tokens(folded[: d.start])
             if _negated(before):
-                return "incorrect", "negates the gold date (rule: negation)"
+                return INC, "negation", "negates the gold date"
             hit = d
             break
         if hit is not None:
@@ -297,94 +302,71 @@ class Matcher:
                 lo, hi = (hit, o) if hit.start < o.start else (o, hit)
                 between = tokens(folded[lo.end: hi.start])
                 if set(between) <= _ALTERNATIVE | {"and", "between"} or "either" in toks:
-                    return "incorrect", "offers several dates (rule: alternatives)"
-            return "correct", f"gives {format_date(self.date)} (rule: date)"
+                    return INC, "alternatives", "offers several dates"
+            return C, "date.match", f"gives {format_date(self.date)}"
         others = [
             d for d in dates
             if d.date[0] != gy or (gm and d.date[1] not in (None, gm))
             or (gd and d.date[2] not in (None, gd))
         ]
         if others:
-            return "incorrect", f"gives {format_date(others[0].date)}, gold is {self.gold}"
+            return INC, "date.other", f"gives {format_date(others[0].date)}, gold is {self.gold}"
         if vague:
-            return "incorrect", f"less precise than the gold {self.gold} (rule: date)"
+            return INC, "date.vague", f"less precise than the gold {self.gold}"
         return self._no_match(folded, toks, "a date")
 
-    def _entity(self, folded: str, toks: list[str]) -> Verdict:
+    def _entity(self, folded: str, toks: list[str]) -> Outcome:
         return self._phrase(toks) or self._no_match(folded, toks, f"the answer {self.gold!r}")
 
-    def _text(self, folded: str, toks: list[str]) -> Verdict:
+    def _text(self, folded: str, toks: list[str]) -> Outcome:
         verdict = self._phrase(toks)
         if verdict is not None:
             return verdict
-        stems = [_stem(t) for t in toks]
+        stems = [stem(t) for t in toks]
         have = set(stems)
         for bag in self.bags:
             if bag and bag <= have:
                 first = min(stems.index(w) for w in bag)
                 if _negated(toks[:first]):
-                    return "incorrect", "negates the gold (rule: negation)"
-                return "correct", "has every key word of the gold (rule: text key words)"
+                    return INC, "negation", "negates the gold"
+                return C, "text.keywords", "has every key word of the gold"
         return self._no_match(folded, toks, f"the answer {self.gold!r}")
 
-    def _yes_no(self, folded: str, toks: list[str]) -> Verdict:
+    def _yes_no(self, folded: str, toks: list[str]) -> Outcome:
         want = self.gold.strip().lower() if self.gold else ""
         head = toks[:4]
         said_yes = any(t in _YES for t in head)
         said_no = any(t in _NO for t in head)
         if said_yes and said_no:
-            return "incorrect", "says both yes and no (rule: alternatives)"
+            return INC, "alternatives", "says both yes and no"
         if said_yes or said_no:
             got, how = ("yes" if said_yes else "no"), "explicit"
         elif _YES_NO_ABSTAIN.search(folded):
-            return "not_attempted", "abstains: no answer given"
+            return NA, "abstain", "abstains: no answer given"
         else:
             got = "no" if any(t in NEGATIONS for t in toks) else "yes"
             how = "negative sentence" if got == "no" else "affirmative sentence"
         if got == want:
-            return "correct", f"answers {got} ({how}) (rule: yes/no)"
-        return "incorrect", f"answers {got} ({how}), gold is {want} (rule: yes/no)"
+            return C, "yes_no.match", f"answers {got} ({how})"
+        return INC, "yes_no.other", f"answers {got} ({how}), gold is {want}"
 
-    def _unreported(self, folded: str, toks: list[str]) -> Verdict:
+    def _unreported(self, folded: str, toks: list[str]) -> Outcome:
         cue = NONDISCLOSURE.search(folded) or ABSTAIN.search(folded)
         if self.type == "yes_no" and not cue and {*toks[:4]} & (_YES | _NO):
-            return "incorrect", "answers yes or no where the sources never said (rule: unreported)"
+            return INC, "unreported.yes_no", "answers yes or no where the sources never said"
         if self.type in ("number", "date") or cue:
             asserted = self._committed_numbers(folded, attribution_hedges=bool(cue))
             if asserted:
-                return "incorrect", f"asserts {_fmt(asserted[0])} as fact (rule: unreported)"
+                return INC, "unreported.asserted", f"asserts {_fmt(asserted[0])} as fact"
         if cue:
-            return "correct", f"says {cue.group(0).strip()!r} (rule: unreported)"
+            return C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}"
         if not self._content(toks, restating=True):
-            return "not_attempted", "no answer and no statement that it is undisclosed"
-        return "incorrect", "asserts an answer the sources never disclosed (rule: unreported)"
-
-
-def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+            return NA, "unreported.none", "no answer and no statement that it is undisclosed"
+        return INC, "unreported.asserted", "asserts an answer the sources never disclosed"
 
 
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,}"
-
-
-def _date_tokens(folded: str, toks: list[str]) -> frozenset[int]:
-    """Token indices inside dates that name a month: "9 November 2020" is no count of 9."""
-    spans = [(d.start, d.end) for d in find_dates(folded) if d.date[1] is not None]
-    if not spans:
-        return frozenset()
-    skip = set()
-    pos = 0
-    for idx, tok in enumerate(toks):
-        pos = folded.find(tok, pos)
-        if any(s <= pos < e for s, e in spans):
-            skip.add(idx)
-        pos += len(tok)
-    return frozenset(skip)
 
 
 class RuleGrader:
@@ -401,12 +383,6 @@ class RuleGrader:
             m = self._matchers[question.id] = Matcher(question)
         return m
 
-    def grade(self, question: Question, response: str) -> Verdict:
-        return self.matcher(question).grade(response)
-
-
-def citation_ok(question: Question, cited: tuple[str, ...] | list[str] | None) -> bool | None:
-    """Whether a system's cited documents include one the question cites."""
-    if cited is None:
-        return None
-    return bool(set(cited) & {c.doc for c in question.citations})
+    def grade(self, question: Question, response: str) -> Grade:
+        verdict, rule, reason = self.matcher(question).grade(response)
+        return Grade(verdict=verdict, rule=rule, reason=reason)

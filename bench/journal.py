@@ -7,9 +7,42 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from bench.errors import UsageError
 
 JOURNAL_VERSION = 1
+
+
+class JournalEntry(BaseModel):
+    """One finished call: the answer, or the error that prevented it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    """Question id."""
+    sample: int = 0
+    """Sample index (`--repeats`)."""
+    response: str | None = None
+    """The answer text; null when the call failed."""
+    error: str | None = None
+    """Why the call failed, when it did."""
+    confidence: float | None = None
+    """The confidence the model stated, when asked for one."""
+    latency_s: float | None = None
+    """Wall time of the successful call, seconds."""
+    prompt_tokens: int | None = None
+    """Prompt tokens of the call."""
+    completion_tokens: int | None = None
+    """Completion tokens of the call."""
+    attempts: int | None = None
+    """Calls made, retries included."""
+    model: str | None = None
+    """The model that answered, as the server named it."""
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.id, self.sample
 
 
 class Journal:
@@ -17,7 +50,7 @@ class Journal:
 
     def __init__(self, path: Path, settings: dict[str, Any], *, fresh: bool = False):
         self.path = path
-        self.entries: dict[tuple[str, int], dict[str, Any]] = {}
+        self.entries: dict[tuple[str, int], JournalEntry] = {}
         self.previous_wall_s = 0.0
         path.parent.mkdir(parents=True, exist_ok=True)
         if fresh:
@@ -57,7 +90,13 @@ class Journal:
                         f"({', '.join(diff)}); use --fresh to start over or another --run-id"
                     )
             elif kind == "answer":
-                self.entries[(entry["id"], entry["sample"])] = entry
+                entry.pop("type")
+                try:
+                    answer = JournalEntry.model_validate(entry)
+                except ValidationError:
+                    raise UsageError(f"{self.path}:{n}: damaged journal line; remove it or use "
+                                     "--fresh") from None
+                self.entries[answer.key] = answer
             elif kind == "wall":
                 self.previous_wall_s += float(entry.get("s", 0.0))
 
@@ -66,12 +105,11 @@ class Journal:
 
     def done(self) -> set[tuple[str, int]]:
         """(id, sample) pairs that have an answer; failed calls are asked again on resume."""
-        return {k for k, e in self.entries.items() if e.get("response") is not None}
+        return {k for k, e in self.entries.items() if e.response is not None}
 
-    def record(self, entry: dict[str, Any]) -> None:
-        entry = {"type": "answer", **entry}
-        self._write(entry)
-        self.entries[(entry["id"], entry["sample"])] = entry
+    def record(self, entry: JournalEntry) -> None:
+        self._write({"type": "answer", **entry.model_dump(exclude_none=True)})
+        self.entries[entry.key] = entry
 
     def close(self, wall_s: float) -> None:
         self._write({"type": "wall", "s": round(wall_s, 3)})

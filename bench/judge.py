@@ -7,12 +7,12 @@ import json
 import re
 from pathlib import Path
 
-from bench.backends import Request
+from bench.backends.base import Backend, Request
 from bench.dataset import Question
 from bench.errors import BackendCallError
 from bench.files import atomic_write_text
-from bench.records import Grade
 from bench.retry import RetryPolicy, with_retries
+from bench.verdicts import Grade, Verdict
 
 JUDGE_VERSION = "judge-v1"
 
@@ -87,9 +87,9 @@ Reasoning:"""
 _GRADE = re.compile(
     r"GRADE\s*[:=]\s*\**\s*\(?(A|B|C|CORRECT|INCORRECT|NOT[_ ]ATTEMPTED)\b", re.IGNORECASE
 )
-_VERDICTS = {"a": "correct", "correct": "correct", "b": "incorrect", "incorrect": "incorrect",
-             "c": "not_attempted", "not_attempted": "not_attempted",
-             "not attempted": "not_attempted"}
+_VERDICTS = {"a": Verdict.CORRECT, "correct": Verdict.CORRECT, "b": Verdict.INCORRECT,
+             "incorrect": Verdict.INCORRECT, "c": Verdict.NOT_ATTEMPTED,
+             "not_attempted": Verdict.NOT_ATTEMPTED, "not attempted": Verdict.NOT_ATTEMPTED}
 PROMPT_SHA256 = hashlib.sha256(TEMPLATE.encode()).hexdigest()
 
 
@@ -106,19 +106,22 @@ def judge_prompt(question: Question, response: str) -> str:
 def parse_grade(reply: str | None) -> Grade:
     """The *last* `GRADE: X` in the reply decides; none means `unscored`, never a default."""
     if not reply or not reply.strip():
-        return Grade(verdict="unscored", reason="judge gave an empty reply")
+        return Grade(verdict=Verdict.UNSCORED, rule="judge.empty",
+                     reason="judge gave an empty reply", reply=reply)
     found = _GRADE.findall(reply)
     if not found:
         snippet = " ".join(reply.split())[:80]
-        return Grade(verdict="unscored", reason=f"no GRADE line in the judge's reply: {snippet!r}")
+        return Grade(verdict=Verdict.UNSCORED, rule="judge.unparseable",
+                     reason=f"no GRADE line in the judge's reply: {snippet!r}", reply=reply)
     verdict = _VERDICTS[found[-1].lower()]
-    return Grade(verdict=verdict, reason=f"judge: GRADE {found[-1].upper()}")  # type: ignore[arg-type]
+    return Grade(verdict=verdict, rule="judge.grade", reason=f"judge: GRADE {found[-1].upper()}",
+                 reply=reply)
 
 
 class Judge:
     """Grades through any backend; replies are cached on disk by (judge, prompt)."""
 
-    def __init__(self, backend: object, judge_id: str, cache_dir: str | Path | None,
+    def __init__(self, backend: Backend, judge_id: str, cache_dir: str | Path | None,
                  policy: RetryPolicy | None = None, max_tokens: int = 256,
                  cache_scope: str = ""):
         self.backend = backend
@@ -157,7 +160,8 @@ class Judge:
         try:
             completion, _ = await with_retries(lambda: self.backend.complete(request), self.policy)
         except BackendCallError as exc:
-            return Grade(verdict="unscored", reason=f"judge call failed: {exc}")
+            return Grade(verdict=Verdict.UNSCORED, rule="judge.failed",
+                         reason=f"judge call failed: {exc}")
         self.calls += 1
         if path is not None:
             atomic_write_text(path, json.dumps({"judge": self.judge_id, "reply": completion.text}))

@@ -6,11 +6,12 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from statistics import median
-from typing import Any
 
-from bench.records import Metrics, Record
+from bench.records import Breakdown, Calibration, Metrics, Record, Unreported
+from bench.stats import f_from_counts
+from bench.verdicts import GRADED, Verdict
 
-GRADED = ("correct", "incorrect", "not_attempted")
+_ORDER = (Verdict.CORRECT, Verdict.INCORRECT, Verdict.NOT_ATTEMPTED)
 BOOTSTRAP_RESAMPLES = 1000
 
 
@@ -18,37 +19,29 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def f_score(correct_rate: float | None, accuracy_given_attempted: float | None) -> float | None:
-    """SimpleQA's F: harmonic mean of correct rate and accuracy given attempted."""
-    if correct_rate is None or accuracy_given_attempted is None:
-        return None
-    total = correct_rate + accuracy_given_attempted
-    return 2 * correct_rate * accuracy_given_attempted / total if total else 0.0
-
-
 def headline(correct: int, incorrect: int, not_attempted: int) -> tuple[float | None, ...]:
     """(correct rate, accuracy given attempted, F-score) from verdict counts."""
     graded = correct + incorrect + not_attempted
     cr = _rate(correct, graded)
     aga = _rate(correct, correct + incorrect)
-    return cr, aga, f_score(cr, aga)
+    f = None if cr is None or aga is None else f_from_counts(correct, correct + incorrect, graded)
+    return cr, aga, f
 
 
-def _breakdown(records: Iterable[Record]) -> dict[str, Any]:
-    counts = {v: 0 for v in GRADED}
+def breakdown(records: Iterable[Record]) -> Breakdown:
+    counts = dict.fromkeys(_ORDER, 0)
     n = 0
     for r in records:
         n += 1
         if r.verdict in counts:
             counts[r.verdict] += 1
-    graded = sum(counts.values())
-    return {
-        "n": n,
-        **counts,
-        "correct_rate": _rate(counts["correct"], graded),
-        "incorrect_rate": _rate(counts["incorrect"], graded),
-        "not_attempted_rate": _rate(counts["not_attempted"], graded),
-    }
+    c, i, na = (counts[v] for v in _ORDER)
+    graded = c + i + na
+    return Breakdown(
+        n=n, correct=c, incorrect=i, not_attempted=na,
+        correct_rate=_rate(c, graded), incorrect_rate=_rate(i, graded),
+        not_attempted_rate=_rate(na, graded),
+    )
 
 
 def bootstrap_ci(
@@ -58,7 +51,7 @@ def bootstrap_ci(
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in records:
         if r.verdict in GRADED:
-            groups[r.id][GRADED.index(r.verdict)] += 1
+            groups[r.id][_ORDER.index(r.verdict)] += 1
     if len(groups) < 2:
         return {}
     cs = [g[0] for g in groups.values()]
@@ -85,9 +78,9 @@ def bootstrap_ci(
     return out
 
 
-def calibration(records: Sequence[Record], bins: int = 10) -> dict[str, Any] | None:
+def calibration(records: Sequence[Record], bins: int = 10) -> Calibration | None:
     """ECE over `bins` equal-width bins and Brier score, not-attempted counting as not correct."""
-    pairs = [(r.confidence, r.verdict == "correct") for r in records
+    pairs = [(r.confidence, r.verdict == Verdict.CORRECT) for r in records
              if r.confidence is not None and r.verdict in GRADED]
     if not pairs:
         return None
@@ -100,7 +93,7 @@ def calibration(records: Sequence[Record], bins: int = 10) -> dict[str, Any] | N
         b[1] += c
         b[2] += ok
     ece = sum(abs(b[2] - b[1]) for b in sums if b[0]) / n
-    return {"n": n, "ece": ece, "brier": brier, "bins": bins}
+    return Calibration(n=n, ece=ece, brier=brier, bins=bins)
 
 
 def consistency(records: Sequence[Record]) -> float | None:
@@ -119,14 +112,14 @@ def consistency(records: Sequence[Record]) -> float | None:
 
 def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0) -> Metrics:
     """Every figure of a result from its records; pure and deterministic for a given seed."""
-    counts = {v: 0 for v in (*GRADED, "error", "unscored")}
+    counts = dict.fromkeys(Verdict, 0)
     for r in records:
         counts[r.verdict] += 1
-    c, i, na = counts["correct"], counts["incorrect"], counts["not_attempted"]
+    c, i, na = (counts[v] for v in _ORDER)
     graded = c + i + na
     cr, aga, f = headline(c, i, na)
     unreported = [r for r in records if r.gold is None]
-    un = _breakdown(unreported)
+    un = breakdown(unreported)
     by_tag: dict[str, list[Record]] = defaultdict(list)
     by_type: dict[str, list[Record]] = defaultdict(list)
     for r in records:
@@ -134,7 +127,7 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0)
         for t in r.tags:
             by_tag[t].append(r)
     latencies = sorted(r.latency_s for r in records if r.latency_s is not None)
-    cited = [r for r in records if r.verdict in ("correct", "incorrect")]
+    cited = [r for r in records if r.verdict in (Verdict.CORRECT, Verdict.INCORRECT)]
     citation_accuracy = None
     if any(r.citations is not None for r in records) and cited:
         citation_accuracy = sum(bool(r.citation_ok) for r in cited) / len(cited)
@@ -144,8 +137,8 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0)
         correct=c,
         incorrect=i,
         not_attempted=na,
-        errors=counts["error"],
-        unscored=counts["unscored"],
+        errors=counts[Verdict.ERROR],
+        unscored=counts[Verdict.UNSCORED],
         correct_rate=cr,
         incorrect_rate=_rate(i, graded),
         not_attempted_rate=_rate(na, graded),
@@ -154,13 +147,10 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0)
         penalty_score=(c - penalty_k * i) / graded if graded else None,
         penalty_k=penalty_k,
         ci95=bootstrap_ci(records, seed=seed),
-        unreported={
-            "n": un["n"],
-            "correct_rate": un["correct_rate"],
-            "hallucination_rate": un["incorrect_rate"],
-        },
-        by_tag={t: _breakdown(rs) for t, rs in sorted(by_tag.items())},
-        by_type={t: _breakdown(rs) for t, rs in sorted(by_type.items())},
+        unreported=Unreported(n=un.n, correct_rate=un.correct_rate,
+                              hallucination_rate=un.incorrect_rate),
+        by_tag={t: breakdown(rs) for t, rs in sorted(by_tag.items())},
+        by_type={t: breakdown(rs) for t, rs in sorted(by_type.items())},
         calibration=calibration(records),
         citation_accuracy=citation_accuracy,
         latency_median_s=median(latencies) if latencies else None,

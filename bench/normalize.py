@@ -198,8 +198,8 @@ def find_numbers(toks: list[str], skip: frozenset[int] = frozenset()) -> list[Nu
 
 # Qualifier phrases by their last word, longest first: one dict look-up per number.
 _QUALIFIERS_BY_LAST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-for _words, _kind in _QUALIFIERS:
-    _QUALIFIERS_BY_LAST.setdefault(_words[-1], []).append((_words, _kind))
+for _phrase, _kind in _QUALIFIERS:
+    _QUALIFIERS_BY_LAST.setdefault(_phrase[-1], []).append((_phrase, _kind))
 
 
 def _qualifier_match(toks: list[str], i: int) -> tuple[int, str | None]:
@@ -319,6 +319,31 @@ def format_date(date: Date) -> str:
 
 
 # ---------------------------------------------------------------- cues
+
+def month_date_tokens(folded: str, toks: list[str]) -> frozenset[int]:
+    """Token indices inside dates that name a month: "9 November 2020" is no count of 9."""
+    spans = [(d.start, d.end) for d in find_dates(folded) if d.date[1] is not None]
+    if not spans:
+        return frozenset()
+    skip = set()
+    pos = 0
+    for idx, tok in enumerate(toks):
+        pos = folded.find(tok, pos)
+        if any(s <= pos < e for s, e in spans):
+            skip.add(idx)
+        pos += len(tok)
+    return frozenset(skip)
+
+
+def stem(word: str) -> str:
+    """A crude plural stem: "drones" and "drone" match, "ies" becomes "y"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "nothing"})
 TURNS = frozenset({"but", "rather", "instead", "however", "although", "though"})

@@ -6,11 +6,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+from bench.verdicts import Grade, Verdict
 
-Verdict = Literal["correct", "incorrect", "not_attempted"]
-RecordVerdict = Literal["correct", "incorrect", "not_attempted", "unscored", "error"]
-"""`unscored`: the grader could not decide (judge failure); `error`: the model call failed."""
+SCHEMA_VERSION: Literal[2] = 2
+READABLE_SCHEMA_VERSIONS = (1, 2)
+"""Result files this version reads: version 1 lacks the coverage fields and reads as unknown."""
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -30,17 +30,6 @@ class Prediction(BaseModel):
     """Document ids the system cites for its answer."""
 
 
-class Grade(BaseModel):
-    """A grader's verdict on one response, with the rule or reply that decided it."""
-
-    model_config = _FROZEN
-
-    verdict: Literal["correct", "incorrect", "not_attempted", "unscored"]
-    """The verdict; `unscored` only from the LLM judge, when it gave no usable grade."""
-    reason: str
-    """Why: the rule that decided, or the judge's failure."""
-
-
 class Usage(BaseModel):
     """Token counts reported by a backend."""
 
@@ -49,7 +38,11 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     """Tokens in the prompt."""
     completion_tokens: int = 0
-    """Tokens in the completion."""
+    """Tokens in the completion, reasoning included."""
+    reasoning_tokens: int | None = None
+    """Of the completion tokens, those spent on reasoning, when the server reports them."""
+    cached_tokens: int | None = None
+    """Of the prompt tokens, those served from the server's cache, when it reports them."""
 
 
 class Record(BaseModel):
@@ -63,8 +56,11 @@ class Record(BaseModel):
     """Sample index when a question is asked several times (`--repeats`)."""
     response: str | None
     """The model's answer; null when the call failed."""
-    verdict: RecordVerdict
-    """The primary grader's verdict; `error` when no answer could be had."""
+    verdict: Verdict
+    """The primary grader's verdict; `error` when no answer could be had, `truncated` when
+    the reply was cut off by the token limit."""
+    rule: str | None = None
+    """The grader's stable rule identifier (null in files written before bench 0.2)."""
     reason: str
     """Why the verdict was given, or the error."""
     gold: str | None
@@ -136,26 +132,77 @@ class RunInfo(BaseModel):
     """Wall time of the run, seconds (across resumes: the sum)."""
 
 
+class Breakdown(BaseModel):
+    """Counts and rates of one slice of the records (a tag, an answer type, the unreported)."""
+
+    model_config = _FROZEN
+
+    n: int
+    """Records in the slice."""
+    correct: int = 0
+    incorrect: int = 0
+    not_attempted: int = 0
+    correct_rate: float | None = None
+    """Share of graded records that are correct."""
+    incorrect_rate: float | None = None
+    not_attempted_rate: float | None = None
+
+
+class Unreported(BaseModel):
+    """On unreported questions: how often the model said so, and how often it made a value up."""
+
+    model_config = _FROZEN
+
+    n: int = 0
+    """Records of unreported questions."""
+    correct_rate: float | None = None
+    """Share of graded ones answered "not disclosed" (or abstained)."""
+    hallucination_rate: float | None = None
+    """Share of graded ones that asserted a value the sources never gave."""
+
+
+class Calibration(BaseModel):
+    """How well stated confidences match correctness (when the model gave confidences)."""
+
+    model_config = _FROZEN
+
+    n: int
+    """Graded records with a confidence."""
+    ece: float
+    """Expected calibration error over equal-width bins."""
+    brier: float
+    """Mean squared error of the confidence against correctness."""
+    bins: int = 10
+    """Bins of the ECE."""
+
+
 class Metrics(BaseModel):
     """Headline and breakdown figures of one result (see `bench.metrics.compute`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _FROZEN
 
     n: int
     """Records in all (questions x samples)."""
     graded: int
     """Records with a verdict (not `error`, not `unscored`)."""
     correct: int
+    """Records graded correct."""
     incorrect: int
+    """Records graded incorrect."""
     not_attempted: int
+    """Records graded not attempted."""
     errors: int
     """Failed calls: no answer, not graded."""
     unscored: int
     """Answers the judge could not grade."""
     correct_rate: float | None
+    """Correct share of the graded records."""
     incorrect_rate: float | None
+    """Incorrect share of the graded records."""
     not_attempted_rate: float | None
+    """Not-attempted share of the graded records."""
     accuracy_given_attempted: float | None
+    """Correct share of the attempted (correct + incorrect) records."""
     f_score: float | None
     """Harmonic mean of correct rate and accuracy given attempted (SimpleQA)."""
     penalty_score: float | None = None
@@ -164,20 +211,24 @@ class Metrics(BaseModel):
     """The k of the penalty score."""
     ci95: dict[str, tuple[float, float]] = {}
     """Seeded bootstrap 95% intervals of the headline figures."""
-    unreported: dict[str, Any] = {}
+    unreported: Unreported = Unreported()
     """On unreported questions: n, correct_rate, hallucination_rate."""
-    by_tag: dict[str, dict[str, Any]] = {}
-    """Per tag: n, correct_rate, incorrect_rate, not_attempted_rate."""
-    by_type: dict[str, dict[str, Any]] = {}
+    by_tag: dict[str, Breakdown] = {}
+    """Per tag: n, counts and rates."""
+    by_type: dict[str, Breakdown] = {}
     """Per answer type, the same figures."""
-    calibration: dict[str, Any] | None = None
-    """With confidences: n, ece, brier, penalty_score, penalty_k."""
+    calibration: Calibration | None = None
+    """With confidences: n, ece, brier, bins."""
     citation_accuracy: float | None = None
     """Share of answered questions citing one of the gold's documents."""
     latency_median_s: float | None = None
+    """Median latency of the successful calls, seconds."""
     latency_p90_s: float | None = None
+    """90th percentile latency, seconds."""
     prompt_tokens: int = 0
+    """Prompt tokens over all records."""
     completion_tokens: int = 0
+    """Completion tokens over all records."""
     consistency: float | None = None
     """With repeats: share of questions whose samples all got the same verdict."""
 
@@ -202,7 +253,7 @@ class ResultFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1, 2] = SCHEMA_VERSION
     run: RunInfo
     metrics: Metrics
     judge_metrics: Metrics | None = None

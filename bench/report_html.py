@@ -7,11 +7,13 @@ import html
 import json
 import zlib
 from bisect import bisect_right
+from importlib.resources import files
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from bench.report import first_samples
-from bench.table import pct
+from bench.format import pct
+from bench.leaderboard import RESAMPLES, SEED, group_title
+from bench.results import first_samples
 
 if TYPE_CHECKING:
     from bench.corpus import Corpus
@@ -43,6 +45,10 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _asset(name: str) -> str:
+    return (files("bench") / "assets" / name).read_text(encoding="utf-8")
+
+
 def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
     value = row.get(key)
     if fmt == "rank":
@@ -63,7 +69,7 @@ def leaderboard_table(group: Group, index: int) -> str:
     head = "".join(f'<th title="click to sort">{html.escape(h)}</th>' for _, h, _ in COLUMNS)
     body = []
     for pos, run in enumerate(group.runs):
-        row = {**run.row, "_pos": pos}
+        row = {**run.row.model_dump(), "_pos": pos}
         body.append("<tr>" + "".join(_cell(row, k, f) for k, _, f in COLUMNS) + "</tr>")
     return (f'<table class="board sortable" id="board-{index}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
@@ -81,7 +87,7 @@ def _figures(board: Leaderboard) -> list[str]:
     axis = {"gridcolor": "#eee", "zeroline": False}
     traces: list[dict[str, Any]] = []
     for group in board.groups:
-        runs = [r.row for r in group.runs if r.row["correct_rate"] is not None]
+        runs = [r.row.model_dump() for r in group.runs if r.row.correct_rate is not None]
         traces.append({
             "type": "scatter", "mode": "markers",
             "x": [r["incorrect_rate"] for r in runs], "y": [r["correct_rate"] for r in runs],
@@ -109,21 +115,20 @@ def _figures(board: Leaderboard) -> list[str]:
         totals: dict[str, int] = {}
         for run in group.runs:
             for tag, figures in run.result.metrics.by_tag.items():
-                totals[tag] = max(totals.get(tag, 0), int(figures.get("n") or 0))
+                totals[tag] = max(totals.get(tag, 0), figures.n)
         if not totals:
             continue
         tags = sorted(totals, key=lambda t: (-totals[t], t))
-        runs = group.runs
         heat = {
-            "type": "heatmap", "x": tags, "y": [r.row["run_id"] for r in runs],
-            "z": [[run.result.metrics.by_tag.get(t, {}).get("correct_rate") for t in tags]
-                  for run in runs],
+            "type": "heatmap", "x": tags, "y": [r.row.run_id for r in group.runs],
+            "z": [[_tag_rate(run.result.metrics.by_tag, t) for t in tags]
+                  for run in group.runs],
             "zmin": 0, "zmax": 1, "colorscale": "Viridis",
             "colorbar": {"title": {"text": "correct"}, "tickformat": ".0%"},
             "hovertemplate": "%{y}<br>%{x}: %{z:.1%} correct<extra></extra>",
         }
         figs.append((f"plot-tags-{gi}", {"data": [heat], "layout": {
-            "height": min(1800, max(320, 22 * len(runs) + 160)),
+            "height": min(1800, max(320, 22 * len(group.runs) + 160)),
             "margin": {"l": 180, "r": 20, "t": 30, "b": 100},
             "title": {"text": group_label(group), "font": {"size": 13}},
             "yaxis": {"autorange": "reversed", "type": "category"},
@@ -132,6 +137,11 @@ def _figures(board: Leaderboard) -> list[str]:
     return [pio.to_html(fig, include_plotlyjs=n == 0, full_html=False, div_id=div_id,
                         config=config, validate=False)
             for n, (div_id, fig) in enumerate(figs)]
+
+
+def _tag_rate(by_tag: dict[str, Any], tag: str) -> float | None:
+    figures = by_tag.get(tag)
+    return None if figures is None else figures.correct_rate
 
 
 def group_label(group: Group) -> str:
@@ -201,9 +211,9 @@ def page_data(board: Leaderboard, questions: QuestionSet | None,
         for run, first in zip(group.runs, firsts, strict=True):
             recs = [first.get(qid) for qid in ids]
             runs.append({
-                "id": run.row["run_id"], "rank": run.row["rank_label"],
-                "label": " · ".join(x for x in (run.row["model"], run.row["backend"],
-                                                run.row["mode"]) if x),
+                "id": run.row.run_id, "rank": run.row.rank_label,
+                "label": " · ".join(x for x in (run.row.model, run.row.backend,
+                                                run.row.mode) if x),
                 "v": "".join(VERDICT_CODES.get(r.verdict, "?") if r else "." for r in recs),
                 "a": [strings(r.response) if r else -1 for r in recs],
                 "r": [strings(r.reason, REASON_CHARS) if r else -1 for r in recs],
@@ -279,8 +289,6 @@ def embedded_data(data: dict[str, Any]) -> tuple[str, str]:
 def render(board: Leaderboard, questions: QuestionSet | None = None,
            corpus: Corpus | None = None) -> str:
     """The whole page as one string: inline CSS, JS, data and (when installed) plotly.js."""
-    from bench.leaderboard import RESAMPLES, SEED, group_title
-
     try:
         figures = _figures(board) if board.groups else []
         plots_note = "" if board.groups else "<p class=note>No runs to plot.</p>"
@@ -300,179 +308,10 @@ def render(board: Leaderboard, questions: QuestionSet | None = None,
     encoding, data = embedded_data(page_data(board, questions, corpus))
     trade = figures[:1]
     heat = figures[1:]
-    return _PAGE.format(
+    return _asset("report.html").format(
         generated=html.escape(board.generated_at), resamples=RESAMPLES, seed=SEED,
         tables="".join(tables) or "<p class=note>No result file could be read.</p>",
         trade="".join(trade) or plots_note, heat="".join(heat) or plots_note,
         skipped=skipped, encoding=encoding, data=data,
-        css=_CSS, js=_JS,
+        css=_asset("report.css"), js=_asset("report.js"),
     )
-
-
-_CSS = """
-body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;
-max-width:1400px;padding:0 16px 40px;color:#222}
-h1{margin:18px 0 4px}h2{margin-top:32px;border-bottom:1px solid #ddd}
-.note{color:#555}.scroll{overflow-x:auto}
-table.board{border-collapse:collapse;font-size:13px;white-space:nowrap}
-table.board th,table.board td{border-bottom:1px solid #e4e4e4;padding:3px 8px;text-align:left}
-table.board th{cursor:pointer;user-select:none;background:#f6f6f6;position:sticky;top:0}
-table.board th[aria-sort=ascending]::after{content:" ▲"}
-table.board th[aria-sort=descending]::after{content:" ▼"}
-td.num{text-align:right;font-variant-numeric:tabular-nums}td.na{color:#aaa}
-#pq-controls{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin:8px 0}
-#pq-controls input[type=text]{width:220px}
-/* Off-screen cards skip layout: a page of 25 questions x 200 runs stays quick. */
-.q{border:1px solid #ddd;border-radius:6px;margin:10px 0;padding:8px 12px;
-content-visibility:auto;contain-intrinsic-size:auto 300px}
-.qhead{font-weight:600}.qid{font-family:monospace;color:#555;margin-right:8px}
-.tag{display:inline-block;background:#eef;border-radius:3px;padding:0 5px;margin-right:4px;
-font-size:12px;font-weight:400}
-.cols{display:flex;gap:16px;flex-wrap:wrap}.cols>.answers{flex:3 1 480px;min-width:0}
-.cols>.gold{flex:2 1 320px;min-width:0}
-table.ans{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}
-table.ans td{border-bottom:1px solid #eee;padding:2px 6px;vertical-align:top;
-overflow-wrap:anywhere}
-table.ans td.run{width:28%;font-family:monospace;overflow:hidden;text-overflow:ellipsis;
-white-space:nowrap}table.ans td.vd{width:110px}
-.reason{color:#777;font-size:12px}
-.v{display:inline-block;border-radius:3px;padding:0 5px;font-size:12px;white-space:nowrap}
-.v-c{background:#d4f4dd;color:#135f2b}.v-i{background:#fbd9d6;color:#8a1c12}
-.v-n{background:#e8e8e8;color:#444}.v-u{background:#fff1c2;color:#7a5a00}
-.v-e{background:#ead9fb;color:#55208a}.v-\\.{background:#fff;color:#aaa}
-.goldans{font-weight:600}.article{background:#fafafa;border-left:3px solid #ccc;
-padding:4px 8px;margin:4px 0;white-space:pre-wrap}.article .h{font-weight:600;color:#444}
-mark{background:#ffe27a}
-"""
-
-_JS = r"""
-(function(){
-function val(td){const v=td.dataset.v;if(v!==undefined&&v!=='')return parseFloat(v);
-  const t=td.textContent.trim();return t==='-'?null:t.toLowerCase();}
-document.querySelectorAll('table.sortable').forEach(function(t){
-  t.querySelectorAll('th').forEach(function(th,i){th.addEventListener('click',function(){
-    const dir=th.getAttribute('aria-sort')==='ascending'?-1:1;
-    t.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});
-    th.setAttribute('aria-sort',dir===1?'ascending':'descending');
-    const body=t.tBodies[0];const rows=Array.from(body.rows);
-    rows.sort(function(a,b){const x=val(a.cells[i]),y=val(b.cells[i]);
-      if(x===null||y===null)return x===y?0:(x===null?1:-1);
-      return (x<y?-1:x>y?1:0)*dir;});
-    rows.forEach(function(r){body.appendChild(r);});
-  });});
-});
-function load(){const el=document.getElementById('bench-data');
-  if(el.dataset.encoding==='json')return Promise.resolve(JSON.parse(el.textContent));
-  if(typeof DecompressionStream==='undefined')return Promise.reject(new Error(
-    'this browser cannot unpack the per-question data (no DecompressionStream)'));
-  const bin=atob(el.textContent.trim());const bytes=new Uint8Array(bin.length);
-  for(let i=0;i<bin.length;i++)bytes[i]=bin.charCodeAt(i);
-  const stream=new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
-  return new Response(stream).text().then(JSON.parse);}
-let D=null,S=null;
-const VN={c:'correct',i:'incorrect',n:'not attempted',u:'unscored',e:'error','.':'no record'};
-const st={g:0,page:0,size:25,runs:'',verdict:'all',q:''};
-function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {'&':'&amp;',
-  '<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
-function str(i){return i<0?null:S[i];}
-function selRuns(g){const terms=st.runs.toLowerCase().split(',').map(function(s){
-  return s.trim();}).filter(Boolean);const out=[];
-  g.runs.forEach(function(r,i){const hay=(r.id+' '+r.label).toLowerCase();
-    if(!terms.length||terms.some(function(t){return hay.indexOf(t)>=0;}))out.push(i);});
-  return out;}
-function selQuestions(g,runs){const out=[];const term=st.q.toLowerCase();
-  for(let k=0;k<g.q.ids.length;k++){
-    if(term&&g.q.ids[k].toLowerCase().indexOf(term)<0&&
-       (g.q.text[k]||'').toLowerCase().indexOf(term)<0)continue;
-    if(st.verdict!=='all'){const vs=runs.map(function(i){return g.runs[i].v[k];});
-      if(st.verdict==='disagree'){if(new Set(vs.filter(function(v){return v!=='.';})).size<2)
-        continue;}else if(vs.indexOf(st.verdict)<0)continue;}
-    out.push(k);}
-  return out;}
-function citation(c){
-  if(c.d===undefined){return '<div class=article><span class=h>'+esc(c.id)+'</span>'+
-    (c.miss?' (quote not found in the article)':'')+'\n<mark>'+esc(c.t)+'</mark></div>';}
-  const doc=D.docs[c.d];const t=doc.text;
-  return '<div class=article><span class=h>'+esc(doc.h)+'</span> <span class=qid>'+
-    esc(doc.id)+'</span>\n'+esc(t.slice(c.p[0],c.q[0]))+'<mark>'+esc(t.slice(c.q[0],c.q[1]))+
-    '</mark>'+esc(t.slice(c.q[1],c.p[1]))+'</div>';}
-function question(g,k,runs){const q=g.q;
-  const tags=q.tags[k].map(function(i){return '<span class=tag>'+esc(D.labels[i])+'</span>';})
-    .join('');
-  const gold=q.gold[k]<0?null:D.labels[q.gold[k]];
-  let rows='';runs.forEach(function(i){const r=g.runs[i];const v=r.v[k];
-    const a=str(r.a[k]);const why=str(r.r[k]);
-    rows+='<tr><td class=run title="'+esc(r.label)+'">'+esc(r.id)+
-      '</td><td class=vd><span class="v v-'+v+'">'+VN[v]+'</span></td><td>'+
-      (a===null?'<span class=na>-</span>':esc(a))+
-      (why?'<div class=reason>'+esc(why)+'</div>':'')+'</td></tr>';});
-  return '<div class=q><div class=qhead><span class=qid>'+esc(q.ids[k])+'</span>'+tags+
-    ' '+esc(q.text[k]||'')+'</div><div class=cols><div class=answers><table class=ans>'+rows+
-    '</table></div><div class=gold><div>gold: <span class=goldans>'+
-    (gold===null?'(not reported in the sources)':esc(gold))+'</span></div>'+
-    q.cit[k].map(citation).join('')+'</div></div></div>';}
-function render(){const g=D.groups[st.g];const out=document.getElementById('pq-list');
-  const info=document.getElementById('pq-info');
-  if(!g){out.innerHTML='';info.textContent='no runs';return;}
-  const runs=selRuns(g);const qs=selQuestions(g,runs);
-  const pages=Math.max(1,Math.ceil(qs.length/st.size));st.page=Math.min(st.page,pages-1);
-  const shown=qs.slice(st.page*st.size,(st.page+1)*st.size);
-  info.textContent='page '+(st.page+1)+' of '+pages+' · '+qs.length+' questions · '+
-    runs.length+' of '+g.runs.length+' runs · answers cut at '+D.cut+' characters'+
-    (g.texts?'':' · question texts unavailable');
-  out.innerHTML=shown.map(function(k){return question(g,k,runs);}).join('');}
-function on(id,ev,f){document.getElementById(id).addEventListener(ev,function(e){f(e);
-  render();});}
-function init(data){D=data;S=D.strings;
-const gs=document.getElementById('pq-group');
-D.groups.forEach(function(g,i){const o=document.createElement('option');o.value=i;
-  o.textContent=g.title;gs.appendChild(o);});
-if(D.groups.length<2)gs.parentNode.style.display='none';
-on('pq-group','change',function(e){st.g=+e.target.value;st.page=0;});
-on('pq-runs','input',function(e){st.runs=e.target.value;st.page=0;});
-on('pq-search','input',function(e){st.q=e.target.value;st.page=0;});
-on('pq-verdict','change',function(e){st.verdict=e.target.value;st.page=0;});
-on('pq-prev','click',function(){st.page=Math.max(0,st.page-1);});
-on('pq-next','click',function(){st.page+=1;});
-render();}
-load().then(init).catch(function(e){
-  document.getElementById('pq-info').textContent='per-question view unavailable: '+e.message;});
-})();
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>bench leaderboard</title><style>{css}</style></head>
-<body>
-<h1>Leaderboard</h1>
-<p class=note>Generated {generated}. Ranked by F-score within each question set and grader;
-a rank such as <b>1=</b> marks a run not significantly different from the first run of its rank
-group (paired bootstrap of the F-score difference on shared questions, {resamples} resamples,
-seed {seed}, 95%). Click a column header to sort.</p>
-{tables}
-<h2>Abstention trade-off</h2>
-<p class=note>Each run's correct rate against its incorrect rate; the rest of its answers were
-not attempted (distance below the dotted line).</p>
-{trade}
-<h2>Accuracy per tag</h2>
-{heat}
-<h2>Per question</h2>
-<div id="pq-controls">
-<label>question set <select id="pq-group"></select></label>
-<label>runs <input type="text" id="pq-runs" placeholder="filter: id or model, a,b"></label>
-<label>search <input type="text" id="pq-search" placeholder="question id or text"></label>
-<label>show <select id="pq-verdict"><option value="all">all questions</option>
-<option value="disagree">runs disagree</option><option value="i">some run incorrect</option>
-<option value="n">some run not attempted</option><option value="c">some run correct</option>
-<option value="e">some run error</option></select></label>
-<button id="pq-prev">&larr; prev</button><button id="pq-next">next &rarr;</button>
-<span id="pq-info" class=note></span>
-</div>
-<div id="pq-list"></div>
-{skipped}
-<script type="application/octet-stream" id="bench-data" data-encoding="{encoding}">{data}</script>
-<script>{js}</script>
-</body></html>
-"""

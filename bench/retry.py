@@ -43,7 +43,7 @@ async def with_retries(
             return await call(), attempt
         except BackendCallError as exc:
             if not exc.transient or attempt >= policy.attempts:
-                exc.attempts = attempt  # type: ignore[attr-defined]
+                exc.attempts = attempt
                 raise
             if on_retry:
                 on_retry(attempt, exc)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import re
-import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bench import backends as registry
-from bench.backends import Request
+from bench.backends import Backend, Request
 from bench.corpus import Corpus
-from bench.dataset import Question, QuestionSet
-from bench.errors import BackendCallError, UsageError
-from bench.evaluate import Answer
-from bench.journal import Journal
+from bench.dataset import Question, QuestionSet, load_inputs
+from bench.errors import BackendCallError, BenchError, UsageError
+from bench.evaluate import Answer, GraderSettings, build_result, grade_answers, make_graders
+from bench.files import atomic_write_json
+from bench.journal import Journal, JournalEntry
 from bench.prompts import (
     PROMPT_SHA256,
     PROMPT_VERSION,
@@ -27,7 +26,7 @@ from bench.prompts import (
     context_docs,
     split_confidence,
 )
-from bench.records import Usage
+from bench.records import ResultFile, Usage
 from bench.retry import RetryPolicy, with_retries
 
 
@@ -65,7 +64,7 @@ def plan(questions: list[Question], mode: str, corpus: Corpus, repeats: int,
     """Items ordered so that questions sharing a context run back to back (prompt-cache reuse)."""
     order = sorted(range(len(questions)),
                    key=lambda i: (context_docs(questions[i], mode, corpus), i))
-    items = []
+    items: list[Item] = []
     for i in order:
         q = questions[i]
         messages = build_messages(q, mode, corpus, confidence)
@@ -73,34 +72,32 @@ def plan(questions: list[Question], mode: str, corpus: Corpus, repeats: int,
     return items
 
 
-class Progress:
-    """tqdm on stderr, or nothing; counts answers and errors."""
+class Progress(Protocol):
+    """Where the runner reports progress (the CLI draws a bar; a library caller may ignore it)."""
 
-    def __init__(self, total: int, done: int, enabled: bool):
-        self.errors = 0
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
+    def start(self, total: int, done: int) -> None: ...
+    def update(self, error: bool) -> None: ...
+    def close(self) -> None: ...
+    def note(self, message: str) -> None: ...
 
-            # disable=None: a bar on a terminal, nothing in a log file or CI output.
-            self.bar = tqdm(total=total, initial=done, unit="q", file=sys.stderr,
-                            mininterval=0.3, dynamic_ncols=True, desc="answering",
-                            disable=None)
+
+class NoProgress:
+    """Progress that shows nothing."""
+
+    def start(self, total: int, done: int) -> None:
+        pass
 
     def update(self, error: bool) -> None:
-        if error:
-            self.errors += 1
-        if self.bar is not None:
-            if error:
-                self.bar.set_postfix(errors=self.errors, refresh=False)
-            self.bar.update(1)
+        pass
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        pass
+
+    def note(self, message: str) -> None:
+        pass
 
 
-async def ask_all(items: list[Item], backend: Any, journal: Journal, *, concurrency: int,
+async def ask_all(items: list[Item], backend: Backend, journal: Journal, *, concurrency: int,
                   policy: RetryPolicy, progress: Progress, temperature: float,
                   max_tokens: int, mode: str, confidence: bool) -> None:
     """Ask every item not yet in the journal; each outcome is journaled as soon as it is known."""
@@ -116,18 +113,17 @@ async def ask_all(items: list[Item], backend: Any, journal: Journal, *, concurre
                 completion, attempts = await with_retries(
                     lambda: backend.complete(request), policy, rng=rng)
             except BackendCallError as exc:
-                journal.record({"id": item.question.id, "sample": item.sample, "response": None,
-                                "error": str(exc), "attempts": getattr(exc, "attempts", None)})
+                journal.record(JournalEntry(id=item.question.id, sample=item.sample,
+                                            error=str(exc), attempts=exc.attempts))
                 progress.update(error=True)
                 return
         text, conf = split_confidence(completion.text) if confidence else (completion.text, None)
-        journal.record({
-            "id": item.question.id, "sample": item.sample, "response": text,
-            "confidence": conf, "latency_s": round(completion.latency_s, 4),
-            "prompt_tokens": completion.prompt_tokens,
-            "completion_tokens": completion.completion_tokens,
-            "attempts": attempts, "model": completion.model,
-        })
+        journal.record(JournalEntry(
+            id=item.question.id, sample=item.sample, response=text, confidence=conf,
+            latency_s=round(completion.latency_s, 4), prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens, attempts=attempts,
+            model=completion.model,
+        ))
         progress.update(error=False)
 
     tasks = [asyncio.ensure_future(one(item)) for item in items]
@@ -136,9 +132,7 @@ async def ask_all(items: list[Item], backend: Any, journal: Journal, *, concurre
     finally:
         for t in tasks:
             t.cancel()
-        close = getattr(backend, "aclose", None)
-        if close is not None:
-            await close()
+        await backend.aclose()
 
 
 def answers_from(journal: Journal, items: list[Item]) -> list[Answer]:
@@ -148,13 +142,12 @@ def answers_from(journal: Journal, items: list[Item]) -> list[Answer]:
         if e is None:
             continue
         usage = None
-        if e.get("response") is not None:
-            usage = Usage(prompt_tokens=e.get("prompt_tokens") or 0,
-                          completion_tokens=e.get("completion_tokens") or 0)
+        if e.response is not None:
+            usage = Usage(prompt_tokens=e.prompt_tokens or 0,
+                          completion_tokens=e.completion_tokens or 0)
         out.append(Answer(
-            question=item.question, sample=item.sample, response=e.get("response"),
-            error=e.get("error"), confidence=e.get("confidence"),
-            latency_s=e.get("latency_s"), usage=usage, attempts=e.get("attempts"),
+            question=item.question, sample=item.sample, response=e.response, error=e.error,
+            confidence=e.confidence, latency_s=e.latency_s, usage=usage, attempts=e.attempts,
         ))
     return out
 
@@ -164,80 +157,123 @@ def default_run_id(backend: str, model: str | None, mode: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", f"{backend}-{stem}-{mode}").strip("-").lower()
 
 
-def run_command(args: argparse.Namespace) -> int:
-    from bench.commands import load_inputs, parse_list, print_result
-    from bench.evaluate import build_result, grade_answers, make_graders
-    from bench.files import atomic_write_json
+@dataclass(frozen=True)
+class Selection:
+    """Which questions of the set to ask: all, or by ids, tags and a limit (applied in order)."""
 
-    if args.concurrency < 1 or args.repeats < 1:
+    ids: tuple[str, ...] | None = None
+    tags: tuple[str, ...] | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything `run_eval` needs; the CLI builds it from flags, a script by hand."""
+
+    backend: str
+    options: dict[str, Any] = field(default_factory=dict)
+    """The backend's raw options (validated by its `Options` model)."""
+    mode: str = "closed-book"
+    selection: Selection = Selection()
+    repeats: int = 1
+    temperature: float = 0.0
+    max_tokens: int = 128
+    confidence: bool = False
+    concurrency: int = 8
+    run_id: str | None = None
+    """Name of the run; None: derived from backend, model and mode."""
+    resume: bool = False
+    """Insist on an existing journal."""
+    fresh: bool = False
+    """Discard an earlier journal of this run."""
+    out_dir: Path = Path("results")
+    questions: Path | None = None
+    """Question set; None: the default one."""
+    seeds: Path | None = None
+    """Folder of articles; None: the default one."""
+    graders: GraderSettings = field(default_factory=GraderSettings)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a finished run produced."""
+
+    result: ResultFile
+    path: Path
+    journal_path: Path
+
+
+class Interrupted(BenchError):
+    """Ctrl-C during a run: the finished answers are safe in the journal."""
+
+    exit_code = 130
+
+
+def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutcome:
+    """Ask the backend every selected question, journal each answer, grade, write the result."""
+    s = settings
+    if s.concurrency < 1 or s.repeats < 1:
         raise UsageError("--concurrency and --repeats must be at least 1")
-    if args.resume and args.fresh:
+    if s.resume and s.fresh:
         raise UsageError("--resume and --fresh contradict each other; pick one")
-    corpus, qs = load_inputs(args)
-    questions = select(qs, ids=parse_list(args.ids), tags=parse_list(args.tags), limit=args.limit)
-    options = registry.parse_options(args.option)
-    if args.model is not None:
-        options["model"] = args.model
-    if args.base_url is not None:
-        options["base_url"] = args.base_url
-    backend = registry.create(args.backend, options)
-    args.results_dir = args.out
-    graders = make_graders(args, qs.questions)
+    corpus, qs = load_inputs(s.questions, s.seeds)
+    sel = s.selection
+    questions = select(qs, ids=None if sel.ids is None else list(sel.ids),
+                       tags=None if sel.tags is None else list(sel.tags), limit=sel.limit)
+    backend = registry.create(s.backend, s.options)
+    graders = make_graders(s.graders, qs.questions, s.out_dir)
     public = registry.public_options(backend.options)
-    model = getattr(backend, "model_name", None) or public.get("model")
-    run_id = args.run_id or default_run_id(args.backend, model, args.mode)
+    model = backend.model_name or public.get("model")
+    run_id = s.run_id or default_run_id(s.backend, model, s.mode)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", run_id):
         raise UsageError(f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-'")
-    out_dir = Path(args.out)
-    settings = {
-        "backend": args.backend, "options": public, "mode": args.mode,
+    journal_settings = {
+        "backend": s.backend, "options": public, "mode": s.mode,
         "prompt_sha256": PROMPT_SHA256, "questions_sha256": qs.sha256,
         "corpus_sha256": corpus.sha256,
-        "temperature": args.temperature, "max_tokens": args.max_tokens,
-        "confidence": args.confidence,
+        "temperature": s.temperature, "max_tokens": s.max_tokens,
+        "confidence": s.confidence,
     }
-    journal_path = out_dir / f"{run_id}.journal.jsonl"
-    if args.resume and not journal_path.exists():
+    journal_path = s.out_dir / f"{run_id}.journal.jsonl"
+    if s.resume and not journal_path.exists():
         raise UsageError(f"--resume: no journal of run {run_id} at {journal_path}; "
                          "check --run-id and --out, or run without --resume")
-    if journal_path.exists() and not (args.resume or args.fresh):
-        print(f"bench: continuing run {run_id} from {journal_path} "
-              "(--fresh starts over)", file=sys.stderr)
-    journal = Journal(journal_path, settings, fresh=args.fresh)
-    items = plan(questions, args.mode, corpus, args.repeats, args.confidence)
+    progress = progress or NoProgress()
+    if journal_path.exists() and not (s.resume or s.fresh):
+        progress.note(f"continuing run {run_id} from {journal_path} (--fresh starts over)")
+    journal = Journal(journal_path, journal_settings, fresh=s.fresh)
+    items = plan(questions, s.mode, corpus, s.repeats, s.confidence)
     done = journal.done()
     todo = [it for it in items if (it.question.id, it.sample) not in done]
-    progress = Progress(len(items), len(items) - len(todo), enabled=not args.no_progress)
-    policy = RetryPolicy(**getattr(backend, "retry_overrides", {}))
+    progress.start(len(items), len(items) - len(todo))
     start = time.perf_counter()
     try:
         asyncio.run(ask_all(
-            todo, backend, journal, concurrency=args.concurrency, policy=policy,
-            progress=progress, temperature=args.temperature, max_tokens=args.max_tokens,
-            mode=args.mode, confidence=args.confidence))
+            todo, backend, journal, concurrency=s.concurrency, policy=backend.retry_policy(),
+            progress=progress, temperature=s.temperature, max_tokens=s.max_tokens,
+            mode=s.mode, confidence=s.confidence))
     except KeyboardInterrupt:
         progress.close()
         journal.close(time.perf_counter() - start)
         n = len(journal.done() & {(it.question.id, it.sample) for it in items})
-        print(f"\nbench: interrupted; {n} of {len(items)} answers are saved in {journal_path}.\n"
-              f"Resume with the same command and --run-id {run_id} --resume", file=sys.stderr)
-        return 130
+        raise Interrupted(
+            f"interrupted; {n} of {len(items)} answers are saved in {journal_path}.\n"
+            f"Resume with the same command and --run-id {run_id} --resume") from None
     progress.close()
     wall = time.perf_counter() - start
     journal.close(wall)
     answers = answers_from(journal, items)
-    records = asyncio.run(grade_answers(answers, graders, concurrency=args.concurrency))
+    records = asyncio.run(grade_answers(answers, graders, concurrency=s.concurrency))
     result = build_result(
         {"run_id": run_id, "kind": "run", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": corpus.sha256, "model": model,
-         "backend": args.backend, "backend_options": public, "mode": args.mode,
+         "backend": s.backend, "backend_options": public, "mode": s.mode,
          "prompt_version": PROMPT_VERSION, "prompt_sha256": PROMPT_SHA256,
-         "repeats": args.repeats, "temperature": args.temperature,
-         "concurrency": args.concurrency,
+         "repeats": s.repeats, "temperature": s.temperature,
+         "concurrency": s.concurrency,
          "wall_s": round(journal.previous_wall_s + wall, 3)},
-        records, graders, args.penalty_k,
+        records, graders, s.graders.penalty_k,
     )
-    path = out_dir / f"{run_id}.json"
+    path = s.out_dir / f"{run_id}.json"
     atomic_write_json(path, result.model_dump(mode="json"))
-    print_result(result, path)
-    return 0
+    return RunOutcome(result, path, journal_path)

@@ -87,7 +87,7 @@ def main() -> None:
         grader.matcher(q)
 
     start = time.perf_counter()
-    verdicts = collections.Counter(grader.grade(q, t)[0] for q, t in pairs)
+    verdicts = collections.Counter(grader.grade(q, t).verdict for q, t in pairs)
     rules_s = time.perf_counter() - start
 
     start = time.perf_counter()

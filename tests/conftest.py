@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import pytest
 
-from bench.backends import BaseOptions, Completion, Request
+from bench.backends import Backend, BaseOptions, Completion, Request
 from bench.corpus import Corpus, load_corpus
 from bench.dataset import QuestionSet, load_questions
 from bench.errors import BackendCallError
@@ -58,16 +58,14 @@ def run_bench(workdir: Path) -> RunBench:
 
     return run
 
-class FakeBackend:
+class FakeBackend(Backend):
     """Answers with the gold; scripted failures per question id; counts calls and concurrency."""
 
     name: ClassVar[str] = "fake"
-    Options: ClassVar[type[BaseOptions]] = BaseOptions
-    model_name = "fake"
 
     def __init__(self, failures: dict[str, list[BackendCallError]] | None = None,
                  delay_s: float = 0.0):
-        self.options = BaseOptions()
+        super().__init__(BaseOptions())
         self.failures = {k: list(v) for k, v in (failures or {}).items()}
         self.delay_s = delay_s
         self.calls: list[str] = []
@@ -87,7 +85,8 @@ class FakeBackend:
                 raise pending.pop(0)
             answer = request.question.answer
             return Completion(text=answer if answer is not None else "Not disclosed.",
-                              prompt_tokens=10, completion_tokens=2, latency_s=self.delay_s)
+                              prompt_tokens=10, completion_tokens=2, latency_s=self.delay_s,
+                              finish_reason="stop")
         finally:
             self.in_flight -= 1
 

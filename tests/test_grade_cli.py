@@ -42,7 +42,7 @@ def test_oracle_is_all_correct(run_bench: RunBench, workdir: Path,
     assert (proc.returncode, proc.stderr) == (0, "")
     assert proc.stdout.splitlines()[-1] == "wrote res/oracle.json"
     data = load_result(workdir / "res/oracle.json")
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     run = data["run"]
     assert (run["kind"], run["grader"], run["run_id"]) == ("grade", "rules-v1", "oracle")
     assert run["questions_sha256"] == question_set.sha256

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 
 from bench.corpus import load_corpus
 from bench.dataset import Question, QuestionSet, load_questions
-from bench.grading import Matcher, RuleGrader, citation_ok
+from bench.evaluate import citation_ok
+from bench.grading import Matcher, RuleGrader
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [json.loads(t) for t in (ROOT / "tests/data/grading_cases.jsonl").read_text(
@@ -43,8 +45,8 @@ def test_case_table_is_whole() -> None:
 @pytest.mark.parametrize("case", [case_param(c) for c in CASES])
 def test_grading_case(case: dict[str, Any]) -> None:
     q = question(case["answer"], case["answer_type"], case["question"], tuple(case["aliases"]))
-    verdict, reason = Matcher(q).grade(case["response"])
-    assert reason.strip()
+    verdict, rule, reason = Matcher(q).grade(case["response"])
+    assert reason.strip() and re.fullmatch(r"[a-z_]+(\.[a-z_]+)?", rule)
     assert verdict == case["verdict"], f"{case['rule']}: {reason}"
 
 
@@ -123,16 +125,23 @@ SECRET = question(None, "number", "How many peacekeepers were killed?")
     ],
 )
 def test_reason_names_the_rule(q: Question, response: str, verdict: str, reason: str) -> None:
-    assert Matcher(q).grade(response) == (verdict, reason)
+    got_verdict, rule, got_reason = Matcher(q).grade(response)
+    expected_rule = re.search(r" \(rule: ([^)]*)\)$", reason)
+    assert (got_verdict, got_reason) == (verdict, reason[: expected_rule.start()]
+                                         if expected_rule else reason)
+    if expected_rule:  # the rule family the reason named is the rule id's prefix or suffix
+        family = expected_rule.group(1).split()[0].replace("/", "_")
+        assert family in rule, (rule, family)
 
 
 def test_rule_grader_compiles_each_question() -> None:
     grader = RuleGrader([SHUSHA])
-    assert grader.grade(SHUSHA, "Shushi") == Matcher(SHUSHA).grade("Shushi")
-    assert grader.grade(TWO, "two")[0] == "correct"  # a question it was not built with
+    assert tuple(grader.grade(SHUSHA, "Shushi").model_dump(exclude={"reply"}).values()) == \
+        Matcher(SHUSHA).grade("Shushi")
+    assert grader.grade(TWO, "two").verdict == "correct"  # a question it was not built with
     changed = question("Stepanakert")  # same id, another gold: not the cached matcher
-    assert grader.grade(changed, "Shusha")[0] == "incorrect"
-    assert grader.grade(changed, "Stepanakert")[0] == "correct"
+    assert grader.grade(changed, "Shusha").verdict == "incorrect"
+    assert grader.grade(changed, "Stepanakert").verdict == "correct"
 
 
 # ------------------------------------------------------------------ citations
@@ -179,4 +188,4 @@ def test_citation_ok(cited: tuple[str, ...] | list[str] | None, ok: bool | None)
 def test_audit_regressions(question_set: QuestionSet, qid: str, response: str,
                            verdict: str) -> None:
     q = question_set.by_id()[qid]
-    assert RuleGrader().grade(q, response)[0] == verdict
+    assert RuleGrader().grade(q, response).verdict == verdict

@@ -111,7 +111,8 @@ def test_judge_prompt() -> None:
 def test_judge_grades_through_the_backend(tmp_path: Path) -> None:
     backend = FakeBackend("Names the gold.\nGRADE: A")
     judge = Judge(backend, "fake/m1", tmp_path)
-    assert grade(judge) == Grade(verdict="correct", reason="judge: GRADE A")
+    assert grade(judge) == Grade(verdict="correct", rule="judge.grade", reason="judge: GRADE A",
+                                 reply="Names the gold.\nGRADE: A")
     [request] = backend.requests
     assert request.messages == [{"role": "user", "content": judge_prompt(SHUSHA, "Shusha")}]
     assert request.temperature == 0.0
@@ -158,7 +159,8 @@ def test_no_cache_dir_asks_every_time() -> None:
 def test_failed_call_is_unscored_and_not_cached(tmp_path: Path) -> None:
     backend = FakeBackend(BackendCallError("HTTP 401: bad key", transient=False), "GRADE: A")
     judge = Judge(backend, "fake/m1", tmp_path)
-    assert grade(judge) == Grade(verdict="unscored", reason="judge call failed: HTTP 401: bad key")
+    assert grade(judge) == Grade(verdict="unscored", rule="judge.failed",
+                                 reason="judge call failed: HTTP 401: bad key")
     assert len(backend.requests) == 1  # not retried
     assert judge.calls == 0
     assert list(tmp_path.rglob("*.json")) == []

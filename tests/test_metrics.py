@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bench.metrics import bootstrap_ci, calibration, compute, consistency, f_score, headline
+from bench.metrics import bootstrap_ci, calibration, compute, consistency, headline
 from bench.records import Record, Usage
 
 
@@ -46,15 +46,6 @@ def test_errors_and_unscored_are_counted_not_rated() -> None:
 
 
 @pytest.mark.parametrize(
-    ("correct_rate", "aga", "expected"),
-    [(0.6, 0.75, 0.9 / 1.35), (1.0, 1.0, 1.0), (0.0, 0.0, 0.0), (0.5, None, None),
-     (None, 0.5, None)],
-)
-def test_f_score(correct_rate: float | None, aga: float | None, expected: float | None) -> None:
-    assert f_score(correct_rate, aga) == pytest.approx(expected)
-
-
-@pytest.mark.parametrize(
     ("counts", "expected"),
     [((6, 2, 2), (0.6, 0.75, 0.9 / 1.35)), ((0, 0, 4), (0.0, None, None)),
      ((0, 0, 0), (None, None, None)), ((0, 3, 1), (0.0, 0.0, 0.0))],
@@ -86,9 +77,9 @@ def test_unreported_rates() -> None:
         rec("incorrect", "u3", gold=None), rec("not_attempted", "u4", gold=None),
         rec("error", "u5", gold=None),
     ]
-    un = compute(records).unreported
+    un = compute(records).unreported.model_dump()
     assert un == {"n": 5, "correct_rate": 0.5, "hallucination_rate": 0.25}
-    assert compute(spread(["correct"])).unreported == {
+    assert compute(spread(["correct"])).unreported.model_dump() == {
         "n": 0, "correct_rate": None, "hallucination_rate": None}
 
 
@@ -100,16 +91,16 @@ def test_by_tag_and_by_type() -> None:
         rec("error", "d", tags=("x",), answer_type="date"),
     ]
     m = compute(records)
-    assert m.by_tag == {
+    assert {k: v.model_dump() for k, v in m.by_tag.items()} == {
         "x": {"n": 3, "correct": 1, "incorrect": 1, "not_attempted": 0,
               "correct_rate": 0.5, "incorrect_rate": 0.5, "not_attempted_rate": 0.0},
         "y": {"n": 2, "correct": 1, "incorrect": 0, "not_attempted": 1,
               "correct_rate": 0.5, "incorrect_rate": 0.0, "not_attempted_rate": 0.5},
     }
-    assert m.by_type["number"]["correct_rate"] == 0.5
-    assert m.by_type["date"] == {"n": 2, "correct": 0, "incorrect": 0, "not_attempted": 1,
-                                 "correct_rate": 0.0, "incorrect_rate": 0.0,
-                                 "not_attempted_rate": 1.0}
+    assert m.by_type["number"].correct_rate == 0.5
+    assert m.by_type["date"].model_dump() == {
+        "n": 2, "correct": 0, "incorrect": 0, "not_attempted": 1,
+        "correct_rate": 0.0, "incorrect_rate": 0.0, "not_attempted_rate": 1.0}
     assert list(m.by_type) == ["date", "number"]
 
 
@@ -125,9 +116,9 @@ def test_calibration_by_hand() -> None:
     cal = calibration(records)
     assert cal is not None
     # bins: [0.9, 0.9] -> |1 - 1.8| = 0.8; [0.2] -> 0.2; [0.6] -> |1 - 0.6| = 0.4
-    assert cal["n"] == 4
-    assert cal["ece"] == pytest.approx((0.8 + 0.2 + 0.4) / 4)
-    assert cal["brier"] == pytest.approx((0.01 + 0.81 + 0.04 + 0.16) / 4)
+    assert cal.n == 4
+    assert cal.ece == pytest.approx((0.8 + 0.2 + 0.4) / 4)
+    assert cal.brier == pytest.approx((0.01 + 0.81 + 0.04 + 0.16) / 4)
     assert compute(records).calibration == cal
 
 
@@ -142,7 +133,7 @@ def test_calibration_by_hand() -> None:
 def test_calibration_edges(pairs: list[tuple[float, str]], ece: float, brier: float) -> None:
     cal = calibration([rec(v, f"q{i}", confidence=c) for i, (c, v) in enumerate(pairs)])
     assert cal is not None
-    assert (cal["ece"], cal["brier"]) == pytest.approx((ece, brier))
+    assert (cal.ece, cal.brier) == pytest.approx((ece, brier))
 
 
 def test_no_confidences_no_calibration() -> None:

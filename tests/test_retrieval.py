@@ -23,7 +23,7 @@ def test_retrieval_answers(question_set: QuestionSet, qid: str, verdict: str) ->
     backend = create("retrieval", {})
     q = question_set.by_id()[qid]
     completion = asyncio.run(backend.complete(Request(messages=[], question=q)))
-    assert RuleGrader().grade(q, completion.text)[0] == verdict, completion.text
+    assert RuleGrader().grade(q, completion.text).verdict == verdict, completion.text
 
 
 def test_retrieval_beats_abstaining_overall(question_set: QuestionSet) -> None:
@@ -34,6 +34,7 @@ def test_retrieval_beats_abstaining_overall(question_set: QuestionSet) -> None:
         return [(await backend.complete(Request(messages=[], question=q))).text
                 for q in question_set.questions]
 
-    verdicts = [grader.grade(q, t)[0] for q, t in zip(question_set.questions, asyncio.run(go()),
-                                                       strict=True)]
+    answers = asyncio.run(go())
+    verdicts = [grader.grade(q, t).verdict
+                for q, t in zip(question_set.questions, answers, strict=True)]
     assert verdicts.count("correct") / len(verdicts) > 0.4

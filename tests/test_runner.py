@@ -20,9 +20,9 @@ from bench.dataset import QuestionSet
 from bench.errors import BackendCallError, UsageError
 from bench.evaluate import Graders, grade_answers
 from bench.grading import RuleGrader
-from bench.journal import Journal
+from bench.journal import Journal, JournalEntry
 from bench.retry import RetryPolicy
-from bench.runner import Progress, answers_from, ask_all, plan, select
+from bench.runner import NoProgress, answers_from, ask_all, plan, select
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01)
@@ -33,7 +33,7 @@ def run_items(qs: QuestionSet, corpus: Corpus, backend: Any, journal: Journal,
     items = [it for it in plan(list(qs.questions), mode, corpus, 1, False)
              if (it.question.id, it.sample) not in journal.done()]
     asyncio.run(ask_all(items, backend, journal, concurrency=concurrency, policy=FAST,
-                        progress=Progress(len(items), 0, enabled=False), temperature=0.0,
+                        progress=NoProgress(), temperature=0.0,
                         max_tokens=32, mode=mode, confidence=False))
 
 
@@ -83,7 +83,7 @@ def test_resume_asks_only_what_is_missing(question_set: QuestionSet, corpus: Cor
 def test_journal_survives_a_cut_last_line_and_refuses_other_settings(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     journal = Journal(path, {"model": "a"})
-    journal.record({"id": "q1", "sample": 0, "response": "Two."})
+    journal.record(JournalEntry(id="q1", sample=0, response="Two."))
     journal.close(0.5)
     with path.open("a") as fh:
         fh.write('{"type": "answer", "id": "q2", "sam')  # a crash mid-write

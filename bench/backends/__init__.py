@@ -1,74 +1,60 @@
-"""The backend protocol and its registry (entry-point group `bench.backends`)."""
+"""The backend registry (entry-point group `bench.backends`); the contract is in `base`."""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+import json
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
-from bench.errors import ConfigError
+from bench.backends.base import Backend, BaseOptions, Completion, FinishReason, Request
+from bench.errors import ConfigError, field_path
 
-if TYPE_CHECKING:
-    from bench.dataset import Question
+__all__ = ["GROUP", "Backend", "BaseOptions", "Completion", "FinishReason", "Request",
+           "available", "backend_class", "create", "parse_options", "public_options"]
 
 GROUP = "bench.backends"
 
 
-class Completion(BaseModel):
-    """What a backend returns for one request."""
+class _Adapted(Backend):
+    """A plugin written before the `Backend` base class: a class with `Options` and `complete`.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Wrapped so the runner sees one contract; its own `model_name`, `aclose` and
+    `retry_overrides` are still used when present."""
 
-    text: str
-    """The completion text."""
-    prompt_tokens: int = 0
-    """Prompt tokens, as the backend counts them (0 when unknown)."""
-    completion_tokens: int = 0
-    """Completion tokens (0 when unknown)."""
-    latency_s: float = 0.0
-    """Wall time of the call, seconds."""
-    model: str | None = None
-    """The model that answered, as the server names it."""
+    name = "adapted"
 
+    def __init__(self, inner: Any) -> None:
+        super().__init__(inner.options)
+        self.inner = inner
 
-@dataclass(frozen=True)
-class Request:
-    """One prompt to a backend. Baselines may read `question`; real models only see `messages`."""
+    @property
+    def model_name(self) -> str | None:
+        return getattr(self.inner, "model_name", None) or super().model_name
 
-    messages: list[dict[str, str]]
-    question: Question | None = None
-    mode: str = "closed-book"
-    temperature: float = 0.0
-    max_tokens: int = 128
-    seed: int | None = None
-    stop: tuple[str, ...] = ()
+    def retry_policy(self) -> Any:
+        from bench.retry import RetryPolicy
 
+        return RetryPolicy(**getattr(self.inner, "retry_overrides", {}))
 
-class BaseOptions(BaseModel):
-    """Options every backend shares; each backend subclasses with its own."""
+    async def complete(self, request: Request) -> Completion:
+        completion: Completion = await self.inner.complete(request)
+        return completion
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    async def aclose(self) -> None:
+        close = getattr(self.inner, "aclose", None)
+        if close is not None:
+            await close()
 
 
-@runtime_checkable
-class Backend(Protocol):
-    """A model behind one async method. `Options` is its pydantic options model."""
-
-    name: ClassVar[str]
-    Options: ClassVar[type[BaseModel]]
-
-    async def complete(self, request: Request) -> Completion: ...
-
-
-def available() -> dict[str, Any]:
+def available() -> dict[str, EntryPoint]:
     """Registered backends by name, as entry points (nothing imported yet)."""
     return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 
-def backend_class(name: str) -> type:
+def backend_class(name: str) -> Any:
     eps = available()
     if name not in eps:
         close = difflib.get_close_matches(name, list(eps), n=1, cutoff=0.5)
@@ -78,14 +64,14 @@ def backend_class(name: str) -> type:
     return eps[name].load()
 
 
-def create(name: str, options: dict[str, Any]) -> Any:
+def create(name: str, options: dict[str, Any]) -> Backend:
     """Build a backend from its name and raw options, with one clear line for a bad option."""
     cls = backend_class(name)
     try:
         opts = cls.Options.model_validate(options)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "options"
+        where = field_path(err["loc"]) if err["loc"] else "options"
         fields = ", ".join(cls.Options.model_fields)
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(where, list(cls.Options.model_fields), n=1)
@@ -94,13 +80,12 @@ def create(name: str, options: dict[str, Any]) -> Any:
                 f"backend {name!r} has no option {where!r}{hint} (options: {fields})"
             ) from None
         raise ConfigError(f"backend {name!r} option {where!r}: {err['msg']}") from None
-    return cls(opts)
+    backend = cls(opts)
+    return backend if isinstance(backend, Backend) else _Adapted(backend)
 
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
     """`KEY=VALUE` flags to a dict; values are JSON when they parse as JSON, else strings."""
-    import json
-
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -113,7 +98,15 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
+def is_secret(options: type[BaseModel], field: str) -> bool:
+    """A field marked secret: typed `SecretStr`, or `json_schema_extra={"secret": True}`."""
+    info = options.model_fields[field]
+    extra = info.json_schema_extra
+    marked = isinstance(extra, dict) and bool(extra.get("secret"))
+    return marked or info.annotation in (SecretStr, SecretStr | None)
+
+
 def public_options(options: BaseModel) -> dict[str, Any]:
     """Options as they go into result files: secrets never included."""
     data = options.model_dump(mode="json")
-    return {k: v for k, v in data.items() if "key" not in k.lower() or k.endswith("_env")}
+    return {k: v for k, v in data.items() if not is_secret(type(options), k)}

@@ -11,8 +11,9 @@ from urllib.parse import urlparse
 
 from pydantic import Field
 
-from bench.backends import BaseOptions, Completion, Request
+from bench.backends.base import Backend, BaseOptions, Completion, Request
 from bench.errors import BackendCallError, ConfigError
+from bench.retry import RetryPolicy
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
@@ -48,7 +49,7 @@ def _retry_after(headers: Any) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
-class OpenAIBackend:
+class OpenAIBackend(Backend):
     """OpenAI-compatible server (OpenAI, vLLM, llama.cpp server, Ollama, LM Studio)."""
 
     name: ClassVar[str] = "openai"
@@ -57,7 +58,8 @@ class OpenAIBackend:
     def __init__(self, options: OpenAIOptions):
         import openai  # heavy: imported only when this backend is used
 
-        self.options = options
+        super().__init__(options)
+        self.options: OpenAIOptions = options
         self._openai = openai
         base_url = options.base_url or os.environ.get("OPENAI_BASE_URL") or None
         key = os.environ.get(options.api_key_env)
@@ -70,8 +72,6 @@ class OpenAIBackend:
                     f"(or -o api_key_env=NAME to read another variable)"
                 )
             key = "unused"  # local servers take any key
-        self.model_name = options.model
-        self.retry_overrides = {"attempts": options.attempts}
         self._client = openai.AsyncOpenAI(
             api_key=key, base_url=base_url, timeout=options.timeout_s, max_retries=0
         )
@@ -87,6 +87,9 @@ class OpenAIBackend:
             self._next_slot = max(now, self._next_slot) + self._interval
         if wait > 0:
             await asyncio.sleep(wait)
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.options.attempts)
 
     async def aclose(self) -> None:
         """Close the HTTP client inside the event loop that used it."""
@@ -109,7 +112,7 @@ class OpenAIBackend:
             # `chat.completions.create`, without its typed walk over the request body and the
             # typed response (about 1.7 ms of CPU a request: most of the runner's budget at
             # 400 req/s). `cast_to=object` returns the JSON body as parsed.
-            data = await self._client.post("/chat/completions", body=body, cast_to=object)
+            data: Any = await self._client.post("/chat/completions", body=body, cast_to=object)
         except openai.APITimeoutError:
             raise BackendCallError(f"timed out after {self.options.timeout_s:g} s",
                                    transient=True) from None

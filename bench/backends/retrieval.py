@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from bench.backends import BaseOptions, Completion, Request
+from bench.backends.base import Backend, BaseOptions, Completion, Request
 from bench.corpus import Corpus, load_corpus
 from bench.errors import BackendCallError
 from bench.normalize import (
@@ -38,15 +38,15 @@ class RetrievalOptions(BaseOptions):
     b: float = Field(default=0.75, ge=0, le=1, description="BM25 length normalisation")
 
 
-class RetrievalBackend:
+class RetrievalBackend(Backend):
     """BM25 sentence retrieval over the corpus with typed answer extraction; no model."""
 
     name: ClassVar[str] = "retrieval"
     Options: ClassVar[type[RetrievalOptions]] = RetrievalOptions
-    model_name = "bm25-extract"
 
     def __init__(self, options: RetrievalOptions):
-        self.options = options
+        super().__init__(options)
+        self.options: RetrievalOptions = options
         self.corpus: Corpus = load_corpus(options.seeds)
         self.sentences: list[tuple[str, str]] = []
         for doc_id in self.corpus.ordered_ids():
@@ -59,6 +59,10 @@ class RetrievalBackend:
         df = Counter(t for terms in self.terms for t in terms)
         n = len(self.sentences)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+
+    @property
+    def model_name(self) -> str:
+        return "bm25-extract"
 
     def best(self, query: str) -> tuple[str, str] | None:
         q = set(_terms(query))
@@ -79,7 +83,7 @@ class RetrievalBackend:
                                    transient=False)
         hit = self.best(q.question)
         text = "I don't know." if hit is None else self.extract(q.question, q.answer_type, *hit)
-        return Completion(text=text, model=self.model_name)
+        return Completion(text=text, model=self.model_name, finish_reason="stop")
 
     def extract(self, question: str, answer_type: str, doc_id: str, sentence: str) -> str:
         folded = fold(sentence)
@@ -101,10 +105,10 @@ class RetrievalBackend:
             if doc is not None and doc.date:
                 return doc.date
         elif answer_type == "entity":
-            for m in _NAME.finditer(sentence):
-                words = set(tokens(fold(m.group(0))))
-                if words and not words <= asked | _STOP and m.start() > 0:
-                    return m.group(0)
+            for name in _NAME.finditer(sentence):
+                words = set(tokens(fold(name.group(0))))
+                if words and not words <= asked | _STOP and name.start() > 0:
+                    return name.group(0)
         elif answer_type == "yes_no":
             return "No." if NEGATIONS & set(tokens(folded)) else "Yes."
         else:

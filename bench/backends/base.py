@@ -1,0 +1,94 @@
+"""The backend contract: one async method, a pydantic `Options`, and what the runner may ask."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from bench.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from bench.dataset import Question
+
+FinishReason = Literal["stop", "length", "content_filter", "tool_calls", "other"]
+
+
+class Completion(BaseModel):
+    """What a backend returns for one request."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    """The visible answer text (reasoning removed when the backend can tell it apart)."""
+    finish_reason: FinishReason | None = None
+    """Why generation stopped, as the server said (`length`: cut off by the token limit)."""
+    reasoning: str | None = None
+    """Reasoning text the model produced besides its answer; never graded."""
+    refusal: str | None = None
+    """A refusal the server returned in place of content."""
+    prompt_tokens: int = 0
+    """Prompt tokens, as the backend counts them (0 when unknown)."""
+    completion_tokens: int = 0
+    """Completion tokens, reasoning included (0 when unknown)."""
+    reasoning_tokens: int | None = None
+    """Of the completion tokens, those spent on reasoning, when the server reports them."""
+    cached_tokens: int | None = None
+    """Of the prompt tokens, those served from the server's prompt cache, when reported."""
+    latency_s: float = 0.0
+    """Wall time of the call, seconds."""
+    model: str | None = None
+    """The model that answered, as the server names it."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One prompt to a backend. Baselines may read `question`; real models only see `messages`."""
+
+    messages: list[dict[str, str]]
+    question: Question | None = None
+    mode: str = "closed-book"
+    temperature: float = 0.0
+    max_tokens: int = 128
+    seed: int | None = None
+    stop: tuple[str, ...] = field(default=())
+
+
+class BaseOptions(BaseModel):
+    """Options every backend shares; each backend subclasses with its own.
+
+    Mark a secret field with `json_schema_extra={"secret": True}` (or type it `SecretStr`): it
+    is then never written to a result, journal or log."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Backend(abc.ABC):
+    """A model behind one async method.
+
+    Subclasses set `name` and `Options`, take their options in `__init__`, and implement
+    `complete`. The rest has defaults the runner relies on."""
+
+    name: ClassVar[str]
+    Options: ClassVar[type[BaseModel]] = BaseOptions
+
+    def __init__(self, options: Any) -> None:
+        self.options = options
+
+    @property
+    def model_name(self) -> str | None:
+        """The model's name for result files and default run ids."""
+        return getattr(self.options, "model", None)
+
+    def retry_policy(self) -> RetryPolicy:
+        """How the runner retries this backend's transient errors."""
+        return RetryPolicy()
+
+    @abc.abstractmethod
+    async def complete(self, request: Request) -> Completion:
+        """Answer one request, or raise `BackendCallError` (transient or not)."""
+
+    async def aclose(self) -> None:  # noqa: B027  (a default that does nothing is the point)
+        """Release connections or threads; called once when a run is done."""

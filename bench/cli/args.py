@@ -1,0 +1,62 @@
+"""Flags several commands share, and turning them into the pipeline's typed settings."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench.errors import UsageError
+
+if TYPE_CHECKING:
+    from bench.evaluate import GraderSettings
+
+DEFAULT_RESULTS = "results"
+
+
+def questions_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--questions", default=None, metavar="PATH",
+        help="question set: JSONL, a JSON list, parquet, or a saved dataset folder "
+        "(default: questions.jsonl here, else the one shipped with bench)",
+    )
+    p.add_argument("--seeds", default=None, metavar="DIR", help="folder of source articles")
+
+
+def grader_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--grader", choices=["rules", "llm", "both"], default="rules",
+                   help="rules: deterministic, offline (default); llm: an LLM judge; both")
+    p.add_argument("--judge-backend", default="openai", metavar="NAME",
+                   help="backend the LLM judge calls (default openai)")
+    p.add_argument("--judge-model", default=None, metavar="NAME", help="model of the LLM judge")
+    p.add_argument("--judge-base-url", default=None, metavar="URL",
+                   help="base URL for an OpenAI-compatible judge server")
+    p.add_argument("--judge-cache", default=None, metavar="DIR",
+                   help="where judge replies are cached (default results/.cache/judge)")
+    p.add_argument("--penalty-k", type=float, default=1.0, metavar="K",
+                   help="cost of an incorrect answer in the penalty score (default 1)")
+
+
+def grader_settings(args: argparse.Namespace) -> GraderSettings:
+    from bench.evaluate import GraderSettings
+
+    return GraderSettings(
+        kind=args.grader, judge_backend=args.judge_backend, judge_model=args.judge_model,
+        judge_base_url=args.judge_base_url,
+        judge_cache=Path(args.judge_cache) if args.judge_cache else None,
+        penalty_k=args.penalty_k,
+    )
+
+
+def optional_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def parse_list(value: str | None) -> tuple[str, ...] | None:
+    """`a,b,c` to a tuple; None stays None; an empty list is a usage error."""
+    if value is None:
+        return None
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not items:
+        raise UsageError(f"empty list {value!r}")
+    return items

@@ -1,0 +1,44 @@
+"""`bench grade`: another system's saved answers, graded like a run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.cli.args import grader_args, grader_settings, optional_path, questions_args
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("grade", help="grade another system's saved answers")
+    p.add_argument("--predictions", required=True, metavar="PATH",
+                   help='JSONL: {"id", "answer", "confidence"?, "citations"?} a line')
+    questions_args(p)
+    grader_args(p)
+    p.add_argument("--out", default=None, metavar="PATH",
+                   help="result file (default results/<run id>.json)")
+    p.add_argument("--run-id", default=None, metavar="ID",
+                   help="name of the result (default: the predictions file's name)")
+    p.add_argument("--model", default=None, metavar="NAME", help="name of the graded system")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bench.grade import GradeSettings, grade_predictions
+    from bench.tables import result_summary
+
+    settings = GradeSettings(
+        predictions=Path(args.predictions), questions=optional_path(args.questions),
+        seeds=optional_path(args.seeds), out=optional_path(args.out), run_id=args.run_id,
+        model=args.model, graders=grader_settings(args),
+    )
+    outcome = grade_predictions(settings)
+    if outcome.missing:
+        shown = ", ".join(outcome.missing[:5]) + (" ..." if len(outcome.missing) > 5 else "")
+        print(f"bench: warning: {len(outcome.missing)} questions have no prediction and are "
+              f"graded not_attempted: {shown}", file=sys.stderr)
+    for line in result_summary(outcome.result):
+        print(line)
+    print(f"wrote {outcome.path}")
+    return 0

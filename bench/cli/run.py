@@ -1,0 +1,113 @@
+"""`bench run`: flags to `RunSettings`, a progress bar, and the result printed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.cli.args import (
+    DEFAULT_RESULTS,
+    grader_args,
+    grader_settings,
+    optional_path,
+    parse_list,
+    questions_args,
+)
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("run", help="ask a model every question, grade, write a result file")
+    questions_args(p)
+    p.add_argument("--backend", default="local", metavar="NAME",
+                   help="backend name (see `bench backends`; default local)")
+    p.add_argument("--model", default=None, metavar="NAME",
+                   help="model name (openai) or GGUF path (local)")
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="OpenAI-compatible server URL (default $OPENAI_BASE_URL)")
+    p.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
+                   help="a backend option (repeatable); see `bench backends`")
+    p.add_argument("--mode", choices=["closed-book", "open-book", "corpus"],
+                   default="closed-book", help="what the model sees besides the question")
+    p.add_argument("--confidence", action="store_true",
+                   help="ask the model for a confidence in [0, 1] as well")
+    p.add_argument("--concurrency", type=int, default=8, metavar="N")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="first N questions only")
+    p.add_argument("--tags", default=None, metavar="T1,T2", help="only questions with a tag")
+    p.add_argument("--ids", default=None, metavar="ID1,ID2", help="only these questions")
+    p.add_argument("--repeats", type=int, default=1, metavar="K", help="samples per question")
+    p.add_argument("--temperature", type=float, default=0.0)
+    p.add_argument("--max-tokens", type=int, default=128, metavar="N")
+    p.add_argument("--run-id", default=None, metavar="ID",
+                   help="name of the run (default derived from backend, model and mode)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run's journal; finished questions are not asked again")
+    p.add_argument("--fresh", action="store_true", help="discard an earlier journal of this run")
+    p.add_argument("--out", default=DEFAULT_RESULTS, metavar="DIR", help="results folder")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grader_args(p)
+    p.set_defaults(handler=run)
+
+
+class Bar:
+    """tqdm on stderr on a terminal, nothing in a log file or CI output; notes on stderr."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.errors = 0
+        self.bar: tqdm[Any] | None = None
+
+    def start(self, total: int, done: int) -> None:
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit="q", file=sys.stderr,
+                            mininterval=0.3, dynamic_ncols=True, desc="answering",
+                            disable=None)
+
+    def update(self, error: bool) -> None:
+        if error:
+            self.errors += 1
+        if self.bar is not None:
+            if error:
+                self.bar.set_postfix(errors=self.errors, refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def note(self, message: str) -> None:
+        print(f"bench: {message}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bench.backends import parse_options
+    from bench.runner import RunSettings, Selection, run_eval
+    from bench.tables import result_summary
+
+    options = parse_options(args.option)
+    if args.model is not None:
+        options["model"] = args.model
+    if args.base_url is not None:
+        options["base_url"] = args.base_url
+    settings = RunSettings(
+        backend=args.backend, options=options, mode=args.mode,
+        selection=Selection(ids=parse_list(args.ids), tags=parse_list(args.tags),
+                            limit=args.limit),
+        repeats=args.repeats, temperature=args.temperature, max_tokens=args.max_tokens,
+        confidence=args.confidence, concurrency=args.concurrency, run_id=args.run_id,
+        resume=args.resume, fresh=args.fresh, out_dir=Path(args.out),
+        questions=optional_path(args.questions), seeds=optional_path(args.seeds),
+        graders=grader_settings(args),
+    )
+    outcome = run_eval(settings, Bar(enabled=not args.no_progress))
+    for line in result_summary(outcome.result):
+        print(line)
+    print(f"wrote {outcome.path}")
+    return 0
