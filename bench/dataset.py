@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -143,6 +143,11 @@ def _dataset_records(path: Path, shown: str) -> Iterator[tuple[str, Any]]:
         yield f"{shown}:row {n}", {
             k: v for k, v in row.items() if v is not None or k == "answer"
         }
+
+
+def selection_sha256(ids: Iterable[str]) -> str:
+    """Hash of the sorted question ids asked: the key that makes two runs comparable."""
+    return hashlib.sha256("\n".join(sorted(set(ids))).encode("utf-8")).hexdigest()
 
 
 def default_questions_path() -> Path:

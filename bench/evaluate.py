@@ -33,8 +33,20 @@ class Answer:
     latency_s: float | None = None
     usage: Usage | None = None
     attempts: int | None = None
+    finish_reason: str | None = None
+    """Why the model stopped; `length` means the reply was cut off and is not an answer."""
+    reasoning: str | None = None
+    """Reasoning kept apart from the response: never graded, never sent to a judge."""
     missing: bool = False
     """No answer was given for this question at all (`bench grade` without a prediction)."""
+
+    @property
+    def truncated(self) -> bool:
+        return self.response is not None and self.finish_reason == "length"
+
+    @property
+    def gradable(self) -> bool:
+        return self.response is not None and not self.missing and not self.truncated
 
 
 GraderKind = Literal["rules", "llm", "both"]
@@ -112,8 +124,7 @@ async def grade_answers(
 
         try:
             await asyncio.gather(
-                *(one(i, a) for i, a in enumerate(answers)
-                  if a.response is not None and not a.missing)
+                *(one(i, a) for i, a in enumerate(answers) if a.gradable)
             )
         finally:
             await judge.backend.aclose()
@@ -125,10 +136,16 @@ async def grade_answers(
             "answer_type": q.answer_type, "tags": q.tags, "confidence": a.confidence,
             "citations": a.citations, "citation_ok": citation_ok(q, a.citations),
             "latency_s": a.latency_s, "usage": a.usage, "attempts": a.attempts,
+            "finish_reason": a.finish_reason, "reasoning": a.reasoning,
         }
         if a.response is None:
             records.append(Record(**base, verdict=Verdict.ERROR, rule="call.error",
                                   reason=a.error or "no response"))
+            continue
+        if a.truncated:  # a reply cut off mid-way is no answer, and no abstention either
+            records.append(Record(**base, verdict=Verdict.TRUNCATED, rule="reply.truncated",
+                                  reason="cut off by the token limit (finish_reason length); "
+                                  "raise --max-tokens"))
             continue
         if a.missing:  # nothing to grade: no grader, and no judge call, is needed
             records.append(Record(**base, verdict=Verdict.NOT_ATTEMPTED, rule="missing",

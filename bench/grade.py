@@ -6,11 +6,12 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.dataset import load_inputs
+from bench.dataset import load_inputs, selection_sha256
 from bench.evaluate import Answer, GraderSettings, build_result, grade_answers, make_graders
 from bench.files import atomic_write_json
 from bench.predictions import load_predictions
 from bench.records import ResultFile
+from bench.runfiles import check_run_id, ensure_writable
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,18 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
         else Answer(question=q, sample=0, response="", missing=True)
         for q in qs.questions
     ]
-    run_id = s.run_id or (s.out.stem if s.out else s.predictions.stem)
+    run_id = check_run_id(s.run_id or (s.out.stem if s.out else s.predictions.stem))
     out = s.out or Path("results") / f"{run_id}.json"
+    ensure_writable(out.parent)  # before any judge call is paid for
     graders = make_graders(s.graders, qs.questions, out.parent)
     records = asyncio.run(grade_answers(answers, graders))
     result = build_result(
         {"run_id": run_id, "kind": "grade", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": corpus.sha256,
-         "predictions_path": str(s.predictions), "model": s.model},
+         "predictions_path": str(s.predictions), "model": s.model,
+         "n_questions_total": len(qs.questions),
+         "selection_sha256": selection_sha256(q.id for q in qs.questions),
+         "selected_ids": sorted(q.id for q in qs.questions)},
         records, graders, s.graders.penalty_k,
     )
     atomic_write_json(out, result.model_dump(mode="json"))

@@ -34,7 +34,15 @@ class JournalEntry(BaseModel):
     prompt_tokens: int | None = None
     """Prompt tokens of the call."""
     completion_tokens: int | None = None
-    """Completion tokens of the call."""
+    """Completion tokens of the call, reasoning included."""
+    reasoning_tokens: int | None = None
+    """Of those, the tokens spent on reasoning, when the server reports them."""
+    cached_tokens: int | None = None
+    """Prompt tokens served from the server's cache, when it reports them."""
+    finish_reason: str | None = None
+    """Why the model stopped: `length` marks a reply cut off by the token limit."""
+    reasoning: str | None = None
+    """Reasoning text kept apart from the answer."""
     attempts: int | None = None
     """Calls made, retries included."""
     model: str | None = None
@@ -68,7 +76,14 @@ class Journal:
         return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def _read(self, settings: dict[str, Any]) -> None:
-        lines = self.path.read_bytes().split(b"\n")
+        data = self.path.read_bytes()
+        if not data.endswith(b"\n"):
+            # A crash mid-write left a cut last line: cut it off, so that the next answer
+            # starts on a line of its own (that question is asked again).
+            keep = data.rfind(b"\n") + 1
+            os.truncate(self.path, keep)
+            data = data[:keep]
+        lines = data.split(b"\n")
         for n, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue

@@ -1,6 +1,12 @@
-"""`bench leaderboard`: rank result files by F-score, per question set and grader.
+"""`bench leaderboard`: rank result files by F-score, per question set, selection and grader.
 
-Rank groups. Within a group (same question-set hash, same grader) runs are sorted by
+Only comparable, complete runs are ranked. A group holds the runs over the same question set,
+the same selection of its questions (a `--limit 5` run never sits beside full runs) and the
+same grader. Within it, a run is ranked only when it is complete: every selected question has
+a graded answer and nothing failed. Incomplete runs are listed below the ranked ones with
+their coverage, `rank: null` and `complete: false`.
+
+Rank groups. Within a group complete runs are sorted by
 F-score (then correct rate, then run id). Walking down that order, each run is compared with
 the leader of the current rank group, the first run of that group, by a paired bootstrap of
 the F-score difference (bench.stats: 1,000 Poisson resamples of the questions both runs
@@ -10,32 +16,38 @@ otherwise it leads a new group whose rank is its position. Comparing with the le
 than the run just above keeps a chain of small steps from tying runs that differ clearly,
 and costs one bootstrap per run. Runs with no graded answer have no F-score and rank "-".
 
-leaderboard.json (schema_version 1), for other tools:
+leaderboard.json (schema_version 2), for other tools:
 
-    schema_version    1
+    schema_version    2
     generated_at      UTC time written, ISO 8601
     bootstrap         {"resamples", "seed", "level"}: how rank groups were decided
-    groups            one per (question-set hash, grader), most runs first:
+    groups            one per (question-set hash, selection, grader); whole sets first:
       questions_sha256  hash of the question set
       grader            grader spec
+      selection_sha256  hash of the selected question ids
+      subset            whether the selection is part of the set
       n_questions       question ids in any run of the group
-      rows              ranked, best first:
-        rank            competition rank of the row's rank group (int; null: no F-score)
+      rows              ranked ones best first, then the incomplete ones:
+        rank            competition rank of the row's rank group (int; null: not ranked)
         rank_label      "1", "1=" (tied with the group's leader), ... or "-"
+        complete        every selected question answered and graded; only these are ranked
+        coverage        share of records with a graded answer
         run_id, file    the run and its result file name
         model, backend, mode, kind, created_at
-        n               records (questions x samples)
+        n               records (questions x samples); n_questions: questions asked
         correct_rate, incorrect_rate, not_attempted_rate, accuracy_given_attempted
         f_score, f_score_ci95        F-score and its bootstrap 95% interval [lo, hi] or null
         unreported_n, unreported_correct_rate, unreported_hallucination_rate
         ece, brier      calibration, null when the run gave no confidences
-        errors, unscored, latency_median_s, prompt_tokens, completion_tokens
+        errors, truncated, unscored, missing, latency_median_s, prompt_tokens,
+        completion_tokens
         compared_with   run_id of the rank-group leader this row was tested against, or null
         f_diff, f_diff_ci95          F(compared_with) - F(row) on shared questions, interval
     skipped           [{"file", "error"}]: result files that could not be read
 
-Rates are fractions in [0, 1]. An empty results folder (no *.json result files) is an error:
-one line on stderr and exit code 1, nothing written, since it is most likely a wrong --results.
+Rates are fractions in [0, 1], over every record asked (failures count as not answered).
+An empty results folder (no *.json result files) is an error: one line on stderr and exit
+code 1, nothing written, since it is most likely a wrong --results.
 Unreadable files are reported and skipped; if none is left to rank the outputs are still
 written (listing the skipped files) and the exit code is 1.
 """
@@ -61,7 +73,7 @@ from bench.verdicts import Verdict
 __all__ = ["LEVEL", "RESAMPLES", "SCHEMA_VERSION", "SEED", "Group", "Leaderboard",
            "LeaderboardRow", "RankedRun", "build", "counted", "gc_paused", "group_title"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SEED = 0
 LEVEL = 0.95
 _COUNTS = {Verdict.CORRECT: (1, 1), Verdict.INCORRECT: (0, 1), Verdict.NOT_ATTEMPTED: (0, 0)}
@@ -76,6 +88,10 @@ class LeaderboardRow(BaseModel):
     """Competition rank of the row's rank group; null: not ranked."""
     rank_label: str = "-"
     """`1`, `1=` (tied with the group's leader), ... or `-`."""
+    complete: bool
+    """Every selected question has a graded answer and nothing failed."""
+    coverage: float | None
+    """Share of records with a graded answer."""
     run_id: str
     """The run."""
     file: str
@@ -88,6 +104,8 @@ class LeaderboardRow(BaseModel):
     created_at: str
     n: int
     """Records (questions x samples)."""
+    n_questions: int
+    """Questions asked."""
     correct_rate: float | None
     incorrect_rate: float | None
     not_attempted_rate: float | None
@@ -101,7 +119,9 @@ class LeaderboardRow(BaseModel):
     ece: float | None
     brier: float | None
     errors: int
+    truncated: int = 0
     unscored: int
+    missing: int = 0
     latency_median_s: float | None
     prompt_tokens: int
     completion_tokens: int
@@ -127,12 +147,15 @@ class Group:
     """Runs ranked together: one question-set hash, one grader."""
 
     questions_sha256: str
+    selection_sha256: str
     grader: str
     runs: list[RankedRun]
     question_ids: list[str]
+    subset: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"questions_sha256": self.questions_sha256, "grader": self.grader,
+                "selection_sha256": self.selection_sha256, "subset": self.subset,
                 "n_questions": len(self.question_ids),
                 "rows": [r.row.model_dump(mode="json") for r in self.runs]}
 
@@ -163,6 +186,9 @@ def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
     return LeaderboardRow(
         run_id=run.run_id, file=path.name, model=run.model, backend=run.backend, mode=run.mode,
         kind=run.kind, created_at=run.created_at, n=m.n,
+        n_questions=len(run.selected_ids) if run.selected_ids else len({r.id for r in
+                                                                          result.records}),
+        complete=m.complete, coverage=m.graded / m.n if m.n else None,
         correct_rate=m.correct_rate, incorrect_rate=m.incorrect_rate,
         not_attempted_rate=m.not_attempted_rate,
         accuracy_given_attempted=m.accuracy_given_attempted,
@@ -170,27 +196,29 @@ def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
         unreported_n=m.unreported.n, unreported_correct_rate=m.unreported.correct_rate,
         unreported_hallucination_rate=m.unreported.hallucination_rate,
         ece=cal.ece if cal else None, brier=cal.brier if cal else None,
-        errors=m.errors, unscored=m.unscored, latency_median_s=m.latency_median_s,
+        errors=m.errors, truncated=m.truncated, unscored=m.unscored, missing=m.missing,
+        latency_median_s=m.latency_median_s,
         prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens,
     )
 
 
 def question_counts(result: ResultFile) -> dict[str, tuple[int, int, int]]:
-    """Per question id: (correct, attempted, graded) samples; errors and unscored left out."""
+    """Per question id: (correct, attempted, asked) samples; a record without a grade is asked
+    and not attempted, as in the headline rates."""
     counts: dict[str, list[int]] = {}
     for r in result.records:
-        hit = _COUNTS.get(r.verdict)
-        if hit is not None:
-            c = counts.setdefault(r.id, [0, 0, 0])
-            c[0] += hit[0]
-            c[1] += hit[1]
-            c[2] += 1
+        hit = _COUNTS.get(r.verdict, (0, 0))
+        c = counts.setdefault(r.id, [0, 0, 0])
+        c[0] += hit[0]
+        c[1] += hit[1]
+        c[2] += 1
     return {q: (c[0], c[1], c[2]) for q, c in counts.items()}
 
 
 def _sort_key(run: RankedRun) -> tuple[Any, ...]:
     m = run.result.metrics
-    return (m.f_score is None, -(m.f_score or 0.0), -(m.correct_rate or 0.0), run.row.run_id)
+    return (not m.complete, m.f_score is None, -(m.f_score or 0.0), -(m.correct_rate or 0.0),
+            run.row.run_id)
 
 
 def rank_group(group: Group) -> None:
@@ -202,7 +230,7 @@ def rank_group(group: Group) -> None:
     leader_enc: Encoded | None = None
     for pos, run in enumerate(group.runs, 1):
         row = run.row
-        if run.result.metrics.f_score is None:
+        if not run.result.metrics.complete or run.result.metrics.f_score is None:
             continue
         counts = question_counts(run.result)
         enc = boot.encode([counts.get(q) for q in ids])
@@ -240,7 +268,7 @@ def gc_paused() -> Iterator[None]:
 
 def build(folder: Path) -> tuple[Leaderboard, int]:
     """Read, group and rank every result file of `folder`; also return the files considered."""
-    by_key: dict[tuple[str, str], list[RankedRun]] = {}
+    by_key: dict[tuple[str, str, str], list[RankedRun]] = {}
     skipped: list[dict[str, str]] = []
     considered = 0
     for path in result_paths(folder):
@@ -253,15 +281,18 @@ def build(folder: Path) -> tuple[Leaderboard, int]:
             skipped.append({"file": str(path), "error": str(exc).removeprefix(f"{path}: ")})
             continue
         considered += 1
-        key = (result.run.questions_sha256, result.run.grader)
+        key = (result.run.questions_sha256, selection_of(result), result.run.grader)
         by_key.setdefault(key, []).append(RankedRun(path, result, base_row(path, result)))
     groups = []
-    for (sha, grader), runs in by_key.items():
+    for (sha, selection, grader), runs in by_key.items():
         ids = sorted({r.id for run in runs for r in run.result.records})
-        group = Group(sha, grader, runs, ids)
+        group = Group(sha, selection, grader, runs, ids,
+                      subset=any(run.result.run.subset for run in runs))
         rank_group(group)
         groups.append(group)
-    groups.sort(key=lambda g: (-len(g.runs), g.questions_sha256, g.grader))
+    # Whole-set groups first, then the most runs.
+    groups.sort(key=lambda g: (g.subset, -len(g.runs), g.questions_sha256, g.grader,
+                               g.selection_sha256))
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return Leaderboard(groups, skipped, now), considered
 
@@ -276,4 +307,15 @@ def counted(group: Group) -> tuple[str, str]:
 
 def group_title(group: Group) -> str:
     runs, questions = counted(group)
-    return f"questions {group.questions_sha256[:12]} · grader {group.grader} · {runs} · {questions}"
+    part = f" (a subset, selection {group.selection_sha256[:8]})" if group.subset else ""
+    return (f"questions {group.questions_sha256[:12]} · grader {group.grader} · {runs} · "
+            f"{questions}{part}")
+
+
+def selection_of(result: ResultFile) -> str:
+    """The selection a result covers: recorded, or (older files) the ids it has records for."""
+    if result.run.selection_sha256:
+        return result.run.selection_sha256
+    from bench.dataset import selection_sha256
+
+    return selection_sha256(r.id for r in result.records)

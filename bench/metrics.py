@@ -1,4 +1,9 @@
-"""Metrics: one pure function from graded records to counts, rates, intervals and calibration."""
+"""Metrics: one pure function from graded records to counts, rates, intervals and calibration.
+
+Headline rates are over every record asked (questions x samples): a record with no graded
+answer (error, truncated, unscored) counts as not answered, never as a success, so a run whose
+calls fail can never look better than one that answered. Rates over graded records only are
+kept apart (`over_graded`) for diagnosis."""
 
 from __future__ import annotations
 
@@ -19,16 +24,20 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def headline(correct: int, incorrect: int, not_attempted: int) -> tuple[float | None, ...]:
-    """(correct rate, accuracy given attempted, F-score) from verdict counts."""
-    graded = correct + incorrect + not_attempted
-    cr = _rate(correct, graded)
+def headline(correct: int, incorrect: int, not_attempted: int,
+             not_answered: int = 0) -> tuple[float | None, ...]:
+    """(correct rate, accuracy given attempted, F-score) from verdict counts.
+
+    Rates are over all records, `not_answered` included; F is 0 when nothing is correct."""
+    total = correct + incorrect + not_attempted + not_answered
+    cr = _rate(correct, total)
     aga = _rate(correct, correct + incorrect)
-    f = None if cr is None or aga is None else f_from_counts(correct, correct + incorrect, graded)
+    f = f_from_counts(correct, correct + incorrect, total) if total else None
     return cr, aga, f
 
 
-def breakdown(records: Iterable[Record]) -> Breakdown:
+def breakdown(records: Iterable[Record], *, graded_only: bool = False) -> Breakdown:
+    """Counts and rates of a slice; rates over all its records, or over graded ones only."""
     counts = dict.fromkeys(_ORDER, 0)
     n = 0
     for r in records:
@@ -36,11 +45,11 @@ def breakdown(records: Iterable[Record]) -> Breakdown:
         if r.verdict in counts:
             counts[r.verdict] += 1
     c, i, na = (counts[v] for v in _ORDER)
-    graded = c + i + na
+    whole = c + i + na if graded_only else n
     return Breakdown(
-        n=n, correct=c, incorrect=i, not_attempted=na,
-        correct_rate=_rate(c, graded), incorrect_rate=_rate(i, graded),
-        not_attempted_rate=_rate(na, graded),
+        n=n, correct=c, incorrect=i, not_attempted=na, not_answered=n - c - i - na,
+        correct_rate=_rate(c, whole), incorrect_rate=_rate(i, whole),
+        not_attempted_rate=_rate(na, whole),
     )
 
 
@@ -50,8 +59,9 @@ def bootstrap_ci(
     """Percentile 95% intervals, resampling questions (all samples of a question move together)."""
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in records:
-        if r.verdict in GRADED:
-            groups[r.id][_ORDER.index(r.verdict)] += 1
+        # An ungraded record weighs as a not-attempted one: it is in every denominator.
+        slot = _ORDER.index(r.verdict) if r.verdict in GRADED else 2
+        groups[r.id][slot] += 1
     if len(groups) < 2:
         return {}
     cs = [g[0] for g in groups.values()]
@@ -117,7 +127,9 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0)
         counts[r.verdict] += 1
     c, i, na = (counts[v] for v in _ORDER)
     graded = c + i + na
-    cr, aga, f = headline(c, i, na)
+    n = len(records)
+    cr, aga, f = headline(c, i, na, n - graded)
+    missing = sum(r.rule == "missing" for r in records)
     unreported = [r for r in records if r.gold is None]
     un = breakdown(unreported)
     by_tag: dict[str, list[Record]] = defaultdict(list)
@@ -132,19 +144,24 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0)
     if any(r.citations is not None for r in records) and cited:
         citation_accuracy = sum(bool(r.citation_ok) for r in cited) / len(cited)
     return Metrics(
-        n=len(records),
+        n=n,
         graded=graded,
+        complete=bool(n) and graded == n and not missing,
         correct=c,
         incorrect=i,
         not_attempted=na,
         errors=counts[Verdict.ERROR],
         unscored=counts[Verdict.UNSCORED],
+        truncated=counts[Verdict.TRUNCATED],
+        missing=missing,
         correct_rate=cr,
-        incorrect_rate=_rate(i, graded),
-        not_attempted_rate=_rate(na, graded),
+        incorrect_rate=_rate(i, n),
+        not_attempted_rate=_rate(na, n),
+        not_answered_rate=_rate(n - graded, n),
+        over_graded=breakdown(records, graded_only=True),
         accuracy_given_attempted=aga,
         f_score=f,
-        penalty_score=(c - penalty_k * i) / graded if graded else None,
+        penalty_score=(c - penalty_k * i) / n if n else None,
         penalty_k=penalty_k,
         ci95=bootstrap_ci(records, seed=seed),
         unreported=Unreported(n=un.n, correct_rate=un.correct_rate,

@@ -77,6 +77,10 @@ class Record(BaseModel):
     """Documents the model cited, when it cited any."""
     citation_ok: bool | None = None
     """Whether the cited documents include one the question cites."""
+    finish_reason: str | None = None
+    """Why the model stopped (`stop`, `length`, ...), as the server said; null when unknown."""
+    reasoning: str | None = None
+    """Reasoning the model produced besides its answer: kept, never graded."""
     latency_s: float | None = None
     """Wall time of the successful call, seconds."""
     usage: Usage | None = None
@@ -130,6 +134,20 @@ class RunInfo(BaseModel):
     """Cost of an incorrect answer in the penalty score."""
     wall_s: float | None = None
     """Wall time of the run, seconds (across resumes: the sum)."""
+    n_questions_total: int | None = None
+    """Questions in the whole set (null in files written before bench 0.2)."""
+    selection_sha256: str | None = None
+    """Hash of the sorted ids of the questions asked: runs are ranked only with runs over the
+    same selection."""
+    selected_ids: list[str] | None = None
+    """The ids of the questions asked, sorted."""
+    subset: bool = False
+    """Whether only part of the set was asked (`--limit`, `--ids`, `--tags`)."""
+    max_tokens: int | None = None
+    """Token budget of each answer."""
+    sent: dict[str, Any] = {}
+    """What the backend actually sent where it adapted to the server (e.g. a renamed token
+    limit), beyond the options above."""
 
 
 class Breakdown(BaseModel):
@@ -142,8 +160,10 @@ class Breakdown(BaseModel):
     correct: int = 0
     incorrect: int = 0
     not_attempted: int = 0
+    not_answered: int = 0
+    """Records with no graded answer (error, truncated, unscored)."""
     correct_rate: float | None = None
-    """Share of graded records that are correct."""
+    """Share of the slice's records that are correct."""
     incorrect_rate: float | None = None
     not_attempted_rate: float | None = None
 
@@ -156,9 +176,9 @@ class Unreported(BaseModel):
     n: int = 0
     """Records of unreported questions."""
     correct_rate: float | None = None
-    """Share of graded ones answered "not disclosed" (or abstained)."""
+    """Share answered "not disclosed" (or abstained)."""
     hallucination_rate: float | None = None
-    """Share of graded ones that asserted a value the sources never gave."""
+    """Share that asserted a value the sources never gave."""
 
 
 class Calibration(BaseModel):
@@ -182,9 +202,13 @@ class Metrics(BaseModel):
     model_config = _FROZEN
 
     n: int
-    """Records in all (questions x samples)."""
+    """Records in all: every selected question times its samples. The denominator of the
+    headline rates, so that failures never improve them."""
     graded: int
-    """Records with a verdict (not `error`, not `unscored`)."""
+    """Records with a grade (correct, incorrect, not attempted)."""
+    complete: bool = False
+    """Every selected question has a graded answer and nothing failed: only complete runs are
+    ranked."""
     correct: int
     """Records graded correct."""
     incorrect: int
@@ -195,12 +219,20 @@ class Metrics(BaseModel):
     """Failed calls: no answer, not graded."""
     unscored: int
     """Answers the judge could not grade."""
+    truncated: int = 0
+    """Replies cut off by the token limit: not answers, not graded."""
+    missing: int = 0
+    """Questions with no answer at all (`bench grade` without a prediction): not attempted."""
     correct_rate: float | None
-    """Correct share of the graded records."""
+    """Correct share of all records."""
     incorrect_rate: float | None
-    """Incorrect share of the graded records."""
+    """Incorrect share of all records."""
     not_attempted_rate: float | None
-    """Not-attempted share of the graded records."""
+    """Not-attempted share of all records."""
+    not_answered_rate: float | None = None
+    """Share of all records with no graded answer (error, truncated, unscored)."""
+    over_graded: Breakdown | None = None
+    """The same rates over graded records only: for diagnosis, never for ranking."""
     accuracy_given_attempted: float | None
     """Correct share of the attempted (correct + incorrect) records."""
     f_score: float | None

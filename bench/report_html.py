@@ -11,7 +11,7 @@ from importlib.resources import files
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from bench.format import pct
+from bench.format import fmt_ci, pct
 from bench.leaderboard import RESAMPLES, SEED, group_title
 from bench.results import first_samples
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bench.leaderboard import Group, Leaderboard
 
 VERDICT_CODES = {"correct": "c", "incorrect": "i", "not_attempted": "n", "unscored": "u",
-                 "error": "e"}
+                 "truncated": "t", "error": "e"}
 RESPONSE_CHARS = 300
 """Answers are cut in the page to keep it small; the result files keep them whole."""
 REASON_CHARS = 200
@@ -33,13 +33,14 @@ DATA_BUDGET = 4_500_000
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     # (row key, header, format); format: pct, f3, f2, int, text, ci
     ("rank_label", "Rank", "rank"), ("run_id", "Run", "text"), ("model", "Model", "text"),
-    ("backend", "Backend", "text"), ("mode", "Mode", "text"),
+    ("backend", "Backend", "text"), ("mode", "Mode", "text"), ("n_questions", "n", "int"),
+    ("coverage", "Coverage %", "pct"),
     ("correct_rate", "Correct %", "pct"), ("incorrect_rate", "Incorrect %", "pct"),
     ("not_attempted_rate", "Not att. %", "pct"),
     ("accuracy_given_attempted", "Acc. given att. %", "pct"), ("f_score", "F", "f3"),
     ("f_score_ci95", "F 95% CI", "ci"), ("unreported_correct_rate", "Unrep. acc. %", "pct"),
     ("unreported_hallucination_rate", "Halluc. %", "pct"), ("ece", "ECE", "f3"),
-    ("brier", "Brier", "f3"), ("errors", "Errors", "int"),
+    ("brier", "Brier", "f3"), ("errors", "Errors", "int"), ("truncated", "Truncated", "int"),
     ("latency_median_s", "Latency s", "f2"), ("prompt_tokens", "Tokens in", "int"),
     ("completion_tokens", "Tokens out", "int"),
 )
@@ -59,7 +60,7 @@ def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
     if fmt == "text":
         return f"<td>{html.escape(str(value))}</td>"
     if fmt == "ci":
-        return f'<td data-v="{value[0]}">{value[0]:.3f}–{value[1]:.3f}</td>'
+        return f'<td data-v="{value[0]}">{fmt_ci(value)}</td>'
     shown = {"pct": lambda v: pct(v), "f3": lambda v: f"{v:.3f}", "f2": lambda v: f"{v:.2f}",
              "int": lambda v: f"{v:,}"}[fmt](value)
     return f'<td class="num" data-v="{value}">{shown}</td>'
@@ -89,7 +90,8 @@ def _figures(board: Leaderboard) -> list[str]:
     for group in board.groups:
         runs = [r.row.model_dump() for r in group.runs if r.row.correct_rate is not None]
         traces.append({
-            "type": "scatter", "mode": "markers",
+            "type": "scatter", "mode": "markers+text", "textposition": "top center",
+            "text": [r["run_id"] for r in runs], "textfont": {"size": 10},
             "x": [r["incorrect_rate"] for r in runs], "y": [r["correct_rate"] for r in runs],
             "name": f"{group.questions_sha256[:12]} · {group.grader}",
             "customdata": [[r["run_id"], r["model"] or "-", r["backend"] or "-",

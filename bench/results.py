@@ -50,11 +50,27 @@ def read_result(path: str | Path) -> ResultFile:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return ResultFile.model_validate_json(data)
+        result = ResultFile.model_validate_json(data)
     except ValidationError as exc:
         problem, looks_like_one = result_problem(data, exc)
         cls = DataError if looks_like_one else NotAResultFile
         raise cls([f"{path}: {problem}"]) from None
+    return upgrade(result) if result.schema_version == 1 else result
+
+
+def upgrade(result: ResultFile) -> ResultFile:
+    """A version-1 file read as version 2: its metrics recomputed by today's rules (rates over
+    every record, completeness), its selection taken from the ids it has records for."""
+    from bench.dataset import selection_sha256
+    from bench.metrics import compute
+
+    ids = sorted({r.id for r in result.records})
+    run = result.run.model_copy(update={"selection_sha256": selection_sha256(ids),
+                                        "selected_ids": ids})
+    return result.model_copy(update={
+        "schema_version": SCHEMA_VERSION, "run": run,
+        "metrics": compute(result.records, penalty_k=run.penalty_k),
+    })
 
 
 def result_paths(folder: Path) -> list[Path]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from bench import backends as registry
 from bench.backends import Backend, Request
 from bench.corpus import Corpus
-from bench.dataset import Question, QuestionSet, load_inputs
+from bench.dataset import Question, QuestionSet, load_inputs, selection_sha256
 from bench.errors import BackendCallError, BenchError, UsageError
 from bench.evaluate import Answer, GraderSettings, build_result, grade_answers, make_graders
 from bench.files import atomic_write_json
@@ -28,6 +28,7 @@ from bench.prompts import (
 )
 from bench.records import ResultFile, Usage
 from bench.retry import RetryPolicy, with_retries
+from bench.runfiles import check_overwrite, check_run_id, default_run_id, ensure_writable
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,16 @@ async def ask_all(items: list[Item], backend: Backend, journal: Journal, *, conc
                                             error=str(exc), attempts=exc.attempts))
                 progress.update(error=True)
                 return
-        text, conf = split_confidence(completion.text) if confidence else (completion.text, None)
+        # A refusal in place of content is the model's answer, graded like any other.
+        reply = completion.text or completion.refusal or ""
+        text, conf = split_confidence(reply) if confidence else (reply, None)
         journal.record(JournalEntry(
             id=item.question.id, sample=item.sample, response=text, confidence=conf,
             latency_s=round(completion.latency_s, 4), prompt_tokens=completion.prompt_tokens,
-            completion_tokens=completion.completion_tokens, attempts=attempts,
-            model=completion.model,
+            completion_tokens=completion.completion_tokens,
+            reasoning_tokens=completion.reasoning_tokens, cached_tokens=completion.cached_tokens,
+            finish_reason=completion.finish_reason, reasoning=completion.reasoning,
+            attempts=attempts, model=completion.model,
         ))
         progress.update(error=False)
 
@@ -144,17 +149,14 @@ def answers_from(journal: Journal, items: list[Item]) -> list[Answer]:
         usage = None
         if e.response is not None:
             usage = Usage(prompt_tokens=e.prompt_tokens or 0,
-                          completion_tokens=e.completion_tokens or 0)
+                          completion_tokens=e.completion_tokens or 0,
+                          reasoning_tokens=e.reasoning_tokens, cached_tokens=e.cached_tokens)
         out.append(Answer(
             question=item.question, sample=item.sample, response=e.response, error=e.error,
             confidence=e.confidence, latency_s=e.latency_s, usage=usage, attempts=e.attempts,
+            finish_reason=e.finish_reason, reasoning=e.reasoning,
         ))
     return out
-
-
-def default_run_id(backend: str, model: str | None, mode: str) -> str:
-    stem = Path(model).stem if model else "default"
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", f"{backend}-{stem}-{mode}").strip("-").lower()
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,16 @@ class Interrupted(BenchError):
 
     exit_code = 130
 
+    def __init__(self, run_id: str, saved: int, total: int, journal_path: Path):
+        super().__init__(f"interrupted; {saved} of {total} answers are saved in {journal_path}")
+        self.run_id, self.saved, self.total = run_id, saved, total
+
+
+class NothingAnswered(BenchError):
+    """Every call of a run failed: no result file is written, the journal keeps the errors."""
+
+    exit_code = 5
+
 
 def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutcome:
     """Ask the backend every selected question, journal each answer, grade, write the result."""
@@ -224,11 +236,17 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
     graders = make_graders(s.graders, qs.questions, s.out_dir)
     public = registry.public_options(backend.options)
     model = backend.model_name or public.get("model")
-    run_id = s.run_id or default_run_id(s.backend, model, s.mode)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", run_id):
-        raise UsageError(f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-'")
+    subset = len(questions) < len(qs.questions)
+    selection = selection_sha256(q.id for q in questions)
+    run_id = check_run_id(s.run_id or default_run_id(
+        s.backend, model, s.mode, len(questions) if subset else None))
+    path = s.out_dir / f"{run_id}.json"
+    ensure_writable(s.out_dir)
+    check_overwrite(path, selection, len(questions), s.fresh)
+    # Only what changes the answers must match to resume: a longer timeout may be tried.
     journal_settings = {
-        "backend": s.backend, "options": public, "mode": s.mode,
+        "backend": s.backend, "options": registry.answer_options(backend.options),
+        "mode": s.mode,
         "prompt_sha256": PROMPT_SHA256, "questions_sha256": qs.sha256,
         "corpus_sha256": corpus.sha256,
         "temperature": s.temperature, "max_tokens": s.max_tokens,
@@ -256,24 +274,30 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
         progress.close()
         journal.close(time.perf_counter() - start)
         n = len(journal.done() & {(it.question.id, it.sample) for it in items})
-        raise Interrupted(
-            f"interrupted; {n} of {len(items)} answers are saved in {journal_path}.\n"
-            f"Resume with the same command and --run-id {run_id} --resume") from None
+        raise Interrupted(run_id, n, len(items), journal_path) from None
     progress.close()
     wall = time.perf_counter() - start
     journal.close(wall)
     answers = answers_from(journal, items)
+    if all(a.response is None for a in answers):
+        failed = Counter(a.error or "no response" for a in answers).most_common(1)[0]
+        raise NothingAnswered(
+            f"every call failed ({len(answers)} of {len(answers)}), most often: {failed[0]} "
+            f"({failed[1]}x). No result file was written; the errors are in {journal_path}. "
+            "Fix the cause and run the same command again: only failed questions are asked.")
     records = asyncio.run(grade_answers(answers, graders, concurrency=s.concurrency))
     result = build_result(
         {"run_id": run_id, "kind": "run", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": corpus.sha256, "model": model,
          "backend": s.backend, "backend_options": public, "mode": s.mode,
          "prompt_version": PROMPT_VERSION, "prompt_sha256": PROMPT_SHA256,
-         "repeats": s.repeats, "temperature": s.temperature,
+         "repeats": s.repeats, "temperature": s.temperature, "max_tokens": s.max_tokens,
          "concurrency": s.concurrency,
-         "wall_s": round(journal.previous_wall_s + wall, 3)},
+         "wall_s": round(journal.previous_wall_s + wall, 3),
+         "n_questions_total": len(qs.questions), "selection_sha256": selection,
+         "selected_ids": sorted(q.id for q in questions), "subset": subset,
+         "sent": backend.sent_settings()},
         records, graders, s.graders.penalty_k,
     )
-    path = s.out_dir / f"{run_id}.json"
     atomic_write_json(path, result.model_dump(mode="json"))
     return RunOutcome(result, path, journal_path)

@@ -52,17 +52,20 @@ RUN_WIDTH = 26
 
 
 def terminal_table(group: Group) -> str:
-    """The ranked table in under 100 columns: rates in percent; long run ids elided inside."""
-    header = ("rank", "run", "F", "95% CI", "corr%", "inc%", "n/a%", "acc|a", "ECE", "err",
-              "lat s")
-    widths = (5, RUN_WIDTH, 5, 9, 5, 5, 5, 5, 5, 4, 5)
+    """The ranked table in under 100 columns: rates in percent; long run ids elided inside.
+
+    `n` is the questions asked and `cov%` the share with a graded answer; rows of incomplete
+    runs come last, unranked (`-`)."""
+    header = ("rank", "run", "F", "95% CI", "corr%", "inc%", "n/a%", "n", "cov%", "err",
+              "ECE")
+    widths = (5, RUN_WIDTH, 5, 9, 5, 5, 5, 4, 5, 4, 4)
     rows = []
     for run in group.runs:
         r = run.row
         rows.append((r.rank_label, elide(r.run_id, RUN_WIDTH), fmt_f(r.f_score),
                      fmt_ci(r.f_score_ci95), pct(r.correct_rate), pct(r.incorrect_rate),
-                     pct(r.not_attempted_rate), pct(r.accuracy_given_attempted),
-                     num(r.ece, ".2f"), str(r.errors), num(r.latency_median_s, ".2f")))
+                     pct(r.not_attempted_rate), str(r.n_questions), pct(r.coverage),
+                     str(r.errors), num(r.ece, ".2f")))
     return render(header, rows, widths=widths)
 
 
@@ -71,11 +74,13 @@ def markdown(board: Leaderboard) -> str:
     out = ["# Leaderboard", "",
            f"Generated {board.generated_at}. Ranked by F-score; rows marked `=` are not "
            "significantly different from the first row of their rank group (paired bootstrap "
-           f"of the F-score difference, {RESAMPLES} resamples, seed {SEED}, 95%). Rates in %.",
+           f"of the F-score difference, {RESAMPLES} resamples, seed {SEED}, 95%). Rates in %, "
+           "over every question asked. Only complete runs (every question answered and graded) "
+           "are ranked; incomplete ones follow, unranked (`-`), with their coverage.",
            ""]
-    cols = ("Rank", "Run", "Model", "Backend", "Mode", "Correct", "Incorrect", "Not att.",
-            "Acc. given att.", "F (95% CI)", "Unrep. acc.", "Halluc.", "ECE", "Brier",
-            "Errors", "Latency s", "Tokens in/out")
+    cols = ("Rank", "Run", "Model", "Backend", "Mode", "n", "Coverage", "Correct", "Incorrect",
+            "Not att.", "Acc. given att.", "F (95% CI)", "Unrep. acc.", "Halluc.", "ECE",
+            "Brier", "Errors", "Truncated", "Latency s", "Tokens in/out")
     for group in board.groups:
         out += [f"## Questions `{group.questions_sha256[:12]}` · grader `{group.grader}`", "",
                 "{}, {}.".format(*counted(group)), ""]
@@ -83,11 +88,13 @@ def markdown(board: Leaderboard) -> str:
         for run in group.runs:
             r = run.row
             rows.append((r.rank_label, r.run_id, r.model or "-", r.backend or "-",
-                         r.mode or "-", pct(r.correct_rate), pct(r.incorrect_rate),
+                         r.mode or "-", r.n_questions, pct(r.coverage),
+                         pct(r.correct_rate), pct(r.incorrect_rate),
                          pct(r.not_attempted_rate), pct(r.accuracy_given_attempted),
                          f"{fmt_f(r.f_score)} ({fmt_ci(r.f_score_ci95)})",
                          pct(r.unreported_correct_rate), pct(r.unreported_hallucination_rate),
-                         num(r.ece), num(r.brier), r.errors, num(r.latency_median_s, ".2f"),
+                         num(r.ece), num(r.brier), r.errors, r.truncated,
+                         num(r.latency_median_s, ".2f"),
                          f"{r.prompt_tokens}/{r.completion_tokens}"))
         out += markdown_table(cols, rows)
         out.append("")

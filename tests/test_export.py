@@ -26,8 +26,9 @@ def test_run_records_export_and_load_back(workdir: Path, run_bench,  # type: ign
     rows = ds.to_list()
     assert len(rows) == 10
     by_run = {r["run_id"] for r in rows}
-    assert by_run == {"oracle-oracle-closed-book", "abstain-abstain-closed-book"}
-    oracle = json.loads((workdir / "results/oracle-oracle-closed-book.json").read_text())
+    # a 5-question run has its own default id: it never replaces a full run's result
+    assert by_run == {"oracle-oracle-closed-book-5q", "abstain-abstain-closed-book-5q"}
+    oracle = json.loads((workdir / "results/oracle-oracle-closed-book-5q.json").read_text())
     first = oracle["records"][0]
     row = next(r for r in rows if r["run_id"].startswith("oracle") and r["id"] == first["id"])
     assert (row["response"], row["verdict"], row["reason"]) == (

@@ -66,9 +66,11 @@ def test_missing_prediction_is_not_attempted(run_bench: RunBench, workdir: Path,
     first, *rest = question_set.questions
     write_jsonl(workdir / "p.jsonl", [oracle(q) for q in rest])
     proc = run_bench("grade", "--predictions", "p.jsonl", "--out", "out.json")
-    assert proc.returncode == 0
+    assert proc.returncode == 4  # finished, but not complete: it is not ranked
     assert proc.stderr.splitlines() == [
-        f"bench: warning: 1 questions have no prediction and are graded not_attempted: {first.id}"
+        f"bench: warning: 1 questions have no prediction and are graded not_attempted: {first.id}",
+        "bench: incomplete: 1 of 91 answers are not graded (missing 1); this result is not "
+        "ranked.",
     ]
     records = {r["id"]: r for r in load_result(workdir / "out.json")["records"]}
     assert len(records) == len(question_set.questions)
@@ -155,7 +157,7 @@ def test_citations_give_citation_accuracy(run_bench: RunBench, workdir: Path,
     ]
     write_jsonl(workdir / "p.jsonl", rows)
     proc = run_bench("grade", "--predictions", "p.jsonl", "--out", "out.json")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 4, proc.stderr  # most questions have no prediction
     assert "citation accuracy 66.7%" in proc.stdout.splitlines()
     data = load_result(workdir / "out.json")
     assert data["metrics"]["citation_accuracy"] == pytest.approx(2 / 3)

@@ -146,16 +146,16 @@ def test_cli_writes_three_outputs_and_ends_with_the_html_path(
     assert max(len(line) for line in out.splitlines()) <= 100
 
     data = json.loads((tmp_path / "site" / "leaderboard.json").read_text())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert [(g["questions_sha256"], [r["run_id"] for r in g["rows"]]) for g in data["groups"]] \
         == [(SHA_A, ["m1", "m2"]), (SHA_B, ["m3"])]
     row = data["groups"][0]["rows"][0]
     assert set(row) == {
-        "rank", "rank_label", "run_id", "file", "model", "backend", "mode", "kind",
-        "created_at", "n", "correct_rate", "incorrect_rate", "not_attempted_rate",
+        "rank", "rank_label", "complete", "coverage", "run_id", "file", "model", "backend",
+        "mode", "kind", "created_at", "n", "n_questions", "correct_rate", "incorrect_rate", "not_attempted_rate",
         "accuracy_given_attempted", "f_score", "f_score_ci95", "unreported_n",
         "unreported_correct_rate", "unreported_hallucination_rate", "ece", "brier", "errors",
-        "unscored", "latency_median_s", "prompt_tokens", "completion_tokens", "compared_with",
+        "truncated", "unscored", "missing", "latency_median_s", "prompt_tokens", "completion_tokens", "compared_with",
         "f_diff", "f_diff_ci95",
     }
     assert row["ece"] is not None and data["groups"][0]["rows"][1]["ece"] is None

@@ -37,17 +37,30 @@ def test_headline_figures() -> None:
     assert m.f_score == pytest.approx(0.6667, abs=1e-4)
 
 
-def test_errors_and_unscored_are_counted_not_rated() -> None:
-    records = spread([*SIX_TWO_TWO, "error", "error", "unscored"])
+def test_records_without_a_grade_count_as_not_answered() -> None:
+    records = spread([*SIX_TWO_TWO, "error", "error", "unscored", "truncated"])
     m = compute(records)
-    assert (m.n, m.graded, m.errors, m.unscored) == (13, 10, 2, 1)
-    assert (m.correct_rate, m.accuracy_given_attempted) == pytest.approx((0.6, 0.75))
-    assert m.penalty_score == pytest.approx(0.4)
+    assert (m.n, m.graded, m.errors, m.unscored, m.truncated) == (14, 10, 2, 1, 1)
+    assert not m.complete
+    # over everything asked: failures are in the denominator, never left out
+    assert (m.correct_rate, m.incorrect_rate, m.not_attempted_rate, m.not_answered_rate) == \
+        pytest.approx((6 / 14, 2 / 14, 2 / 14, 4 / 14))
+    assert m.accuracy_given_attempted == pytest.approx(0.75)
+    assert m.f_score == pytest.approx(2 * 6 / (14 + 8))
+    assert m.penalty_score == pytest.approx(4 / 14)
+    assert m.over_graded is not None and m.over_graded.correct_rate == pytest.approx(0.6)
+
+
+def test_one_answer_among_failures_never_scores_high() -> None:
+    m = compute(spread(["correct"] + ["error"] * 90))
+    assert m.f_score is not None and m.f_score < 0.03
+    assert m.ci95["f_score"][1] < 0.1
+    assert not m.complete and compute(spread(SIX_TWO_TWO)).complete
 
 
 @pytest.mark.parametrize(
     ("counts", "expected"),
-    [((6, 2, 2), (0.6, 0.75, 0.9 / 1.35)), ((0, 0, 4), (0.0, None, None)),
+    [((6, 2, 2), (0.6, 0.75, 0.9 / 1.35)), ((0, 0, 4), (0.0, None, 0.0)),
      ((0, 0, 0), (None, None, None)), ((0, 3, 1), (0.0, 0.0, 0.0))],
 )
 def test_headline(counts: tuple[int, int, int], expected: tuple[float | None, ...]) -> None:
@@ -56,14 +69,14 @@ def test_headline(counts: tuple[int, int, int], expected: tuple[float | None, ..
 
 def test_no_graded_records() -> None:
     m = compute(spread(["error", "unscored"]))
-    assert (m.n, m.graded) == (2, 0)
+    assert (m.n, m.graded, m.complete) == (2, 0, False)
     assert (m.correct_rate, m.accuracy_given_attempted, m.f_score, m.penalty_score) == (
-        None, None, None, None)
+        0.0, None, 0.0, 0.0)
     assert compute([]).n == 0
 
 
-@pytest.mark.parametrize(("k", "score"), [(1.0, (6 - 2) / 10), (2.0, (6 - 4) / 10),
-                                           (0.0, 0.6)])
+@pytest.mark.parametrize(("k", "score"), [(1.0, (6 - 2) / 11), (2.0, (6 - 4) / 11),
+                                           (0.0, 6 / 11)])
 def test_penalty_score(k: float, score: float) -> None:
     m = compute(spread([*SIX_TWO_TWO, "error"]), penalty_k=k)
     assert m.penalty_k == k
@@ -78,7 +91,7 @@ def test_unreported_rates() -> None:
         rec("error", "u5", gold=None),
     ]
     un = compute(records).unreported.model_dump()
-    assert un == {"n": 5, "correct_rate": 0.5, "hallucination_rate": 0.25}
+    assert un == {"n": 5, "correct_rate": 0.4, "hallucination_rate": 0.2}
     assert compute(spread(["correct"])).unreported.model_dump() == {
         "n": 0, "correct_rate": None, "hallucination_rate": None}
 
@@ -92,15 +105,15 @@ def test_by_tag_and_by_type() -> None:
     ]
     m = compute(records)
     assert {k: v.model_dump() for k, v in m.by_tag.items()} == {
-        "x": {"n": 3, "correct": 1, "incorrect": 1, "not_attempted": 0,
-              "correct_rate": 0.5, "incorrect_rate": 0.5, "not_attempted_rate": 0.0},
-        "y": {"n": 2, "correct": 1, "incorrect": 0, "not_attempted": 1,
+        "x": {"n": 3, "correct": 1, "incorrect": 1, "not_attempted": 0, "not_answered": 1,
+              "correct_rate": 1 / 3, "incorrect_rate": 1 / 3, "not_attempted_rate": 0.0},
+        "y": {"n": 2, "correct": 1, "incorrect": 0, "not_attempted": 1, "not_answered": 0,
               "correct_rate": 0.5, "incorrect_rate": 0.0, "not_attempted_rate": 0.5},
     }
     assert m.by_type["number"].correct_rate == 0.5
     assert m.by_type["date"].model_dump() == {
-        "n": 2, "correct": 0, "incorrect": 0, "not_attempted": 1,
-        "correct_rate": 0.0, "incorrect_rate": 0.0, "not_attempted_rate": 1.0}
+        "n": 2, "correct": 0, "incorrect": 0, "not_attempted": 1, "not_answered": 1,
+        "correct_rate": 0.0, "incorrect_rate": 0.0, "not_attempted_rate": 0.5}
     assert list(m.by_type) == ["date", "number"]
 
 

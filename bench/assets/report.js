@@ -22,7 +22,7 @@ function load(){const el=document.getElementById('bench-data');
   const stream=new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
   return new Response(stream).text().then(JSON.parse);}
 let D=null,S=null;
-const VN={c:'correct',i:'incorrect',n:'not attempted',u:'unscored',e:'error','.':'no record'};
+const VN={c:'correct',i:'incorrect',n:'not attempted',u:'unscored',t:'truncated',e:'error','.':'no record'};
 const st={g:0,page:0,size:25,runs:'',verdict:'all',q:''};
 function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {'&':'&amp;',
   '<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}

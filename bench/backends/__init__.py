@@ -106,6 +106,18 @@ def is_secret(options: type[BaseModel], field: str) -> bool:
     return marked or info.annotation in (SecretStr, SecretStr | None)
 
 
+def is_transport(options: type[BaseModel], field: str) -> bool:
+    """A field that changes how answers are fetched, never what they are (timeout, rate)."""
+    extra = options.model_fields[field].json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get("transport"))
+
+
+def answer_options(options: BaseModel) -> dict[str, Any]:
+    """Public options that can change the answers: a run resumes only if these match."""
+    return {k: v for k, v in public_options(options).items()
+            if not is_transport(type(options), k)}
+
+
 def public_options(options: BaseModel) -> dict[str, Any]:
     """Options as they go into result files: secrets never included."""
     data = options.model_dump(mode="json")

@@ -90,5 +90,9 @@ class Backend(abc.ABC):
     async def complete(self, request: Request) -> Completion:
         """Answer one request, or raise `BackendCallError` (transient or not)."""
 
+    def sent_settings(self) -> dict[str, Any]:
+        """What the backend actually sends where it adapted to the server, for the result."""
+        return {}
+
     async def aclose(self) -> None:  # noqa: B027  (a default that does nothing is the point)
         """Release connections or threads; called once when a run is done."""

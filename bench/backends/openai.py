@@ -23,11 +23,14 @@ class OpenAIOptions(BaseOptions):
     base_url: str | None = Field(
         default=None, description="server URL, e.g. http://127.0.0.1:8080/v1 "
         "(default $OPENAI_BASE_URL, else OpenAI)")
-    api_key_env: str = Field(default="OPENAI_API_KEY",
+    api_key_env: str = Field(default="OPENAI_API_KEY", json_schema_extra={"transport": True},
                              description="environment variable holding the API key")
-    timeout_s: float = Field(default=60.0, gt=0, description="per-request timeout, seconds")
-    rpm: float | None = Field(default=None, gt=0, description="requests-per-minute limit")
-    attempts: int = Field(default=5, ge=1, le=20, description="tries per question, first included")
+    timeout_s: float = Field(default=60.0, gt=0, json_schema_extra={"transport": True},
+                             description="per-request timeout, seconds")
+    rpm: float | None = Field(default=None, gt=0, json_schema_extra={"transport": True},
+                              description="requests-per-minute limit")
+    attempts: int = Field(default=5, ge=1, le=20, json_schema_extra={"transport": True},
+                          description="tries per question, first included")
 
 
 def _retry_after(headers: Any) -> float | None:

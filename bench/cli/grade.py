@@ -25,6 +25,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bench.cli.run import incomplete_exit
     from bench.grade import GradeSettings, grade_predictions
     from bench.tables import result_summary
 
@@ -41,4 +42,4 @@ def run(args: argparse.Namespace) -> int:
     for line in result_summary(outcome.result):
         print(line)
     print(f"wrote {outcome.path}")
-    return 0
+    return incomplete_exit(outcome.result, rerun="add the missing predictions and grade again")

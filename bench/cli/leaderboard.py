@@ -97,7 +97,9 @@ def _leaderboard(args: argparse.Namespace) -> int:
         print()
     if not board.groups:
         print("no result file could be read; nothing ranked\n")
-    print("rank n=: not significantly different from rank n (paired bootstrap of F, 95%)")
+    print("rank n=: not significantly different from rank n (paired bootstrap of F, 95%)\n"
+          "rank -: incomplete (an answer failed, was cut off or could not be graded), not "
+          "ranked\nn: questions asked; cov%: share of them with a graded answer")
     for path in paths:
         print(f"wrote {path}")
     return 0 if board.groups else 1

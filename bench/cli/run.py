@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,11 @@ from bench.cli.args import (
 
 if TYPE_CHECKING:
     from tqdm import tqdm
+
+    from bench.records import ResultFile
+
+INCOMPLETE_EXIT = 4
+"""Exit code of a run or grading that finished but left answers ungraded."""
 
 
 def register(sub: Any) -> None:
@@ -88,7 +94,7 @@ class Bar:
 
 def run(args: argparse.Namespace) -> int:
     from bench.backends import parse_options
-    from bench.runner import RunSettings, Selection, run_eval
+    from bench.runner import Interrupted, RunSettings, Selection, run_eval
     from bench.tables import result_summary
 
     options = parse_options(args.option)
@@ -106,8 +112,43 @@ def run(args: argparse.Namespace) -> int:
         questions=optional_path(args.questions), seeds=optional_path(args.seeds),
         graders=grader_settings(args),
     )
-    outcome = run_eval(settings, Bar(enabled=not args.no_progress))
+    try:
+        outcome = run_eval(settings, Bar(enabled=not args.no_progress))
+    except Interrupted as exc:
+        print(f"\nbench: {exc}.\nResume with: {resume_command(exc.run_id)}", file=sys.stderr)
+        return exc.exit_code
     for line in result_summary(outcome.result):
         print(line)
     print(f"wrote {outcome.path}")
-    return 0
+    return incomplete_exit(outcome.result, rerun="run the same command again")
+
+
+def resume_command(run_id: str, argv: list[str] | None = None) -> str:
+    """The command that continues this run: the same flags, without --fresh, with its id."""
+    args = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--fresh"]
+    if not any(a == "--run-id" or a.startswith("--run-id=") for a in args):
+        args += ["--run-id", run_id]
+    if "--resume" not in args:
+        args.append("--resume")
+    return shlex.join(["bench", *args])
+
+
+def incomplete_exit(result: ResultFile, *, rerun: str) -> int:
+    """0 for a complete result; else one line on what is missing and how to finish, and 4."""
+    from bench.runfiles import commonest_error
+
+    m = result.metrics
+    if m.complete:
+        return 0
+    parts = [f"{k} {v}" for k, v in (("failed", m.errors), ("truncated", m.truncated),
+                                      ("unscored", m.unscored), ("missing", m.missing)) if v]
+    line = (f"bench: incomplete: {m.n - m.graded + m.missing} of {m.n} answers are not graded "
+            f"({', '.join(parts)}); this result is not ranked.")
+    top = commonest_error(result.records)
+    if top is not None:
+        line += (f" Commonest error: {top[0]} ({top[1]}x). To retry, {rerun}: only the "
+                 f"{m.errors} failed questions are asked.")
+    if m.truncated:
+        line += " Truncated replies were cut off by the token limit: raise --max-tokens."
+    print(line, file=sys.stderr)
+    return INCOMPLETE_EXIT
