@@ -73,7 +73,7 @@ class Journal:
 
     def _open(self) -> int:
         # O_APPEND: each line is one write() call, so lines never interleave or half-land.
-        return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
 
     def _read(self, settings: dict[str, Any]) -> None:
         data = self.path.read_bytes()

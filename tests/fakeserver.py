@@ -1,7 +1,15 @@
 """An OpenAI-compatible chat server on 127.0.0.1 with fault injection, for tests and benchmarks.
 
 The model name picks the behaviour: `ok`, `flaky-429` (first call per prompt: 429 with
-Retry-After), `flaky-500`, `always-500`, `always-400`, `hang`, `malformed`, `drop`, `drop-once`.
+Retry-After), `flaky-500`, `always-500`, `always-400`, `hang`, `malformed`, `drop`, `drop-once`,
+`mostly-400` (400 except for the questions in `only_answer`), `null-content` (content null),
+`empty` (content ""), `refusal`, `truncate` (cut off: finish_reason length), and reasoning
+models: `reasoning-content` / `reasoning-field` (vLLM's `reasoning_content` / `reasoning`),
+`think` (`<think>` in content, with blank lines: a `stop` of "\n\n" cuts it), `think-bare`
+(only the closing tag), `think-truncated` (cut off inside `<think>`), `o-series` (like
+OpenAI's reasoning models: 400 for `max_tokens`, a non-default `temperature` and `stop`;
+reasoning and cached token counts), `no-seed` (vLLM-style 400 for `seed`, no code), and
+`ollama-old` (400 for `max_completion_tokens`).
 Run as a script to serve from another process: `python tests/fakeserver.py --latency 0.05`.
 """
 
@@ -28,6 +36,10 @@ class FakeOpenAIServer:
         self.log_path = log_path
         self.seen: Counter[tuple[str, str]] = Counter()
         self.requests: list[tuple[str, str]] = []
+        self.bodies: list[dict[str, object]] = []
+        self.only_answer: set[str] = set()
+        self.slow: dict[str, float] = {}
+        """Question -> extra seconds before answering it."""
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -112,6 +124,7 @@ class FakeOpenAIServer:
             self._send(writer, 404, b'{"error":{"message":"not found"}}')
             return True
         req = json.loads(body)
+        self.bodies.append(req)
         model = req.get("model", "ok")
         prompt = req["messages"][-1]["content"]
         m = _QUESTION.search(prompt)
@@ -125,12 +138,18 @@ class FakeOpenAIServer:
             self._log.flush()
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
+        if question in self.slow:
+            await asyncio.sleep(self.slow[question])
         if model == "hang":
             await asyncio.sleep(3600)
         if model == "drop" or (model == "drop-once" and first):
             return False
-        if model == "always-400":
+        if model == "always-400" or (model == "mostly-400" and question not in self.only_answer):
             self._send(writer, 400, b'{"error":{"message":"bad request: unknown parameter"}}')
+            return True
+        rejected = _rejected(model, req)
+        if rejected is not None:
+            self._send(writer, 400, json.dumps(rejected).encode())
             return True
         if model == "always-500" or (model == "flaky-500" and first):
             self._send(writer, 500, b'{"error":{"message":"internal error"}}')
@@ -143,15 +162,85 @@ class FakeOpenAIServer:
             self._send(writer, 200, b'{"id": "x", "choices": [')
             return True
         text = self.answers.get(question, "I don't know.")
+        message, finish, usage = _reply(model, text, req)
+        usage = {"prompt_tokens": len(prompt) // 4, "completion_tokens": len(text) // 4,
+                 "total_tokens": (len(prompt) + len(text)) // 4, **usage}
         out = {
             "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": model,
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": text}}],
-            "usage": {"prompt_tokens": len(prompt) // 4, "completion_tokens": len(text) // 4,
-                      "total_tokens": (len(prompt) + len(text)) // 4},
+            "choices": [{"index": 0, "finish_reason": finish,
+                         "message": {"role": "assistant", **message}}],
+            "usage": usage,
         }
         self._send(writer, 200, json.dumps(out).encode())
         return True
+
+
+THINKING = "The question asks for a count.\n\nThe articles say two crewmen died.\n\nSo: two."
+
+
+def _openai_error(message: str, param: str | None, code: str | None) -> dict[str, object]:
+    return {"error": {"message": message, "type": "invalid_request_error", "param": param,
+                      "code": code}}
+
+
+def _rejected(model: str, req: dict[str, object]) -> dict[str, object] | None:
+    """The 400 body a picky server sends for this request, or None."""
+    if model == "o-series":
+        if "max_tokens" in req:
+            return _openai_error(
+                "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                "'max_completion_tokens' instead.", "max_tokens", "unsupported_parameter")
+        if req.get("temperature", 1) != 1:
+            return _openai_error(
+                f"Unsupported value: 'temperature' does not support {req['temperature']} with "
+                "this model. Only the default (1) value is supported.", "temperature",
+                "unsupported_value")
+        if "stop" in req:
+            return _openai_error("Unsupported parameter: 'stop' is not supported with this "
+                                 "model.", "stop", "unsupported_parameter")
+    if model == "no-seed" and "seed" in req:
+        return {"object": "error", "type": "BadRequestError", "param": None, "code": 400,
+                "message": "[{'type': 'extra_forbidden', 'loc': ('body', 'seed'), 'msg': "
+                "'Extra inputs are not permitted', 'input': 1}]"}
+    if model == "ollama-old" and "max_completion_tokens" in req:
+        return {"error": {"message": "json: unknown field \"max_completion_tokens\""}}
+    return None
+
+
+def _cut(text: str, req: dict[str, object]) -> tuple[str, str]:
+    """Apply the request's stop sequences as a server does: (text, finish_reason)."""
+    stops = req.get("stop") or []
+    cuts = [i for s in stops if isinstance(s, str) and (i := text.find(s)) != -1]
+    return (text[: min(cuts)], "stop") if cuts else (text, "stop")
+
+
+def _reply(model: str, text: str,
+           req: dict[str, object]) -> tuple[dict[str, object], str, dict[str, object]]:
+    """(message fields, finish_reason, extra usage) of the reply `model` gives."""
+    if model == "null-content":
+        return {"content": None}, "stop", {}
+    if model == "empty":
+        return {"content": ""}, "stop", {}
+    if model == "refusal":
+        return {"content": None, "refusal": "I can't help with that."}, "stop", {}
+    if model == "truncate":
+        return {"content": "Well, according to the first of the"}, "length", {}
+    if model in ("reasoning-content", "reasoning-field"):
+        key = "reasoning_content" if model == "reasoning-content" else "reasoning"
+        return {"content": text, key: THINKING}, "stop", {
+            "completion_tokens_details": {"reasoning_tokens": 17}}
+    if model == "think":
+        content, finish = _cut(f"<think>{THINKING}</think>\n{text}", req)
+        return {"content": content}, finish, {}
+    if model == "think-bare":
+        return {"content": f"{THINKING}</think>\n\n{text}"}, "stop", {}
+    if model == "think-truncated":
+        return {"content": "<think>The question asks for a count. The articles"}, "length", {}
+    if model == "o-series":
+        return {"content": text}, "stop", {
+            "completion_tokens_details": {"reasoning_tokens": 64},
+            "prompt_tokens_details": {"cached_tokens": 8}}
+    return {"content": text}, "stop", {}
 
 
 def gold_answers(questions_path: str | Path) -> dict[str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 
 from bench.retry import RetryPolicy
 
@@ -14,6 +15,12 @@ if TYPE_CHECKING:
     from bench.dataset import Question
 
 FinishReason = Literal["stop", "length", "content_filter", "tool_calls", "other"]
+
+TRANSPORT: JsonDict = {"transport": True}
+"""Field metadata: the option changes how answers are fetched, never what they are (a timeout,
+a rate limit); a run may resume with another value."""
+SECRET: JsonDict = {"secret": True}
+"""Field metadata: the option is never written to a result, journal or log."""
 
 
 class Completion(BaseModel):

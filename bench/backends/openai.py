@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import os
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlparse
 
 from pydantic import Field
 
-from bench.backends.base import Backend, BaseOptions, Completion, Request
+from bench.backends.adapt import Adapter
+from bench.backends.base import (
+    SECRET,
+    TRANSPORT,
+    Backend,
+    BaseOptions,
+    Completion,
+    FinishReason,
+    Request,
+)
 from bench.errors import BackendCallError, ConfigError
+from bench.reasoning import apply_stop, split_reasoning
 from bench.retry import RetryPolicy
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+MAX_ADAPTATIONS = 4
+"""Changes to one request's shape before its 400 counts as a failure."""
+_FINISH: dict[str, FinishReason] = {"stop": "stop", "length": "length",
+                                    "content_filter": "content_filter",
+                                    "tool_calls": "tool_calls", "eos": "stop"}
 
 
 class OpenAIOptions(BaseOptions):
@@ -23,33 +39,59 @@ class OpenAIOptions(BaseOptions):
     base_url: str | None = Field(
         default=None, description="server URL, e.g. http://127.0.0.1:8080/v1 "
         "(default $OPENAI_BASE_URL, else OpenAI)")
-    api_key_env: str = Field(default="OPENAI_API_KEY", json_schema_extra={"transport": True},
+    api_key_env: str = Field(default="OPENAI_API_KEY", json_schema_extra=TRANSPORT,
                              description="environment variable holding the API key")
-    timeout_s: float = Field(default=60.0, gt=0, json_schema_extra={"transport": True},
+    timeout_s: float = Field(default=60.0, gt=0, json_schema_extra=TRANSPORT,
                              description="per-request timeout, seconds")
-    rpm: float | None = Field(default=None, gt=0, json_schema_extra={"transport": True},
+    rpm: float | None = Field(default=None, gt=0, json_schema_extra=TRANSPORT,
                               description="requests-per-minute limit")
-    attempts: int = Field(default=5, ge=1, le=20, json_schema_extra={"transport": True},
+    attempts: int = Field(default=5, ge=1, le=20, json_schema_extra=TRANSPORT,
                           description="tries per question, first included")
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] | None = Field(
+        default=None, description="name of the token limit; default: max_tokens, switched "
+        "to max_completion_tokens when the server asks for it")
+    reasoning_effort: str | None = Field(
+        default=None, description="reasoning effort, e.g. low (reasoning models)")
+    top_p: float | None = Field(default=None, ge=0, le=1, description="nucleus sampling")
+    extra_body: dict[str, Any] | None = Field(
+        default=None, description="JSON object merged into every request body (vendor fields)")
+    headers: dict[str, str] | None = Field(
+        default=None, json_schema_extra=SECRET,
+        description="extra HTTP headers (JSON object); never written to results")
+    price_in_per_mtok: float | None = Field(default=None, ge=0, json_schema_extra=TRANSPORT,
+                                            description="price of 1M prompt tokens, for cost")
+    price_out_per_mtok: float | None = Field(
+        default=None, ge=0, json_schema_extra=TRANSPORT,
+        description="price of 1M completion tokens (reasoning included), for cost")
 
 
-def _retry_after(headers: Any) -> float | None:
+def retry_after(headers: Any) -> float | None:
+    """Seconds to wait from `retry-after-ms` or `Retry-After` (seconds or an HTTP date).
+
+    Anything unreadable ("soon", a negative or endless number) is None: the caller backs off."""
     if headers is None:
         return None
-    ms = headers.get("retry-after-ms")
-    if ms:
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if not value:
+            continue
         try:
-            return float(ms) / 1000
+            seconds = float(value) * scale
         except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+            if scale != 1.0:
+                continue
+            try:
+                parsed = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                continue
+            if parsed is None:
+                continue
+            if parsed.tzinfo is None:  # an HTTP date is GMT even when it does not say so
+                return max(0.0, parsed.timestamp() - time.time() - time.timezone)
+            return max(0.0, parsed.timestamp() - time.time())
+        if math.isfinite(seconds) and seconds >= 0:
+            return seconds
+    return None
 
 
 class OpenAIBackend(Backend):
@@ -76,11 +118,26 @@ class OpenAIBackend(Backend):
                 )
             key = "unused"  # local servers take any key
         self._client = openai.AsyncOpenAI(
-            api_key=key, base_url=base_url, timeout=options.timeout_s, max_retries=0
+            api_key=key, base_url=base_url, timeout=options.timeout_s, max_retries=0,
+            default_headers=options.headers,
         )
+        self.adapter = Adapter(token_param=options.max_tokens_param or "max_tokens",
+                               fixed_token_param=options.max_tokens_param is not None)
         self._interval = 60.0 / options.rpm if options.rpm else 0.0
         self._next_slot = 0.0
         self._slot_lock = asyncio.Lock() if self._interval else None
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.options.attempts)
+
+    def sent_settings(self) -> dict[str, Any]:
+        return self.adapter.settings()
+
+    def prices(self) -> tuple[float, float] | None:
+        o = self.options
+        if o.price_in_per_mtok is None and o.price_out_per_mtok is None:
+            return None
+        return o.price_in_per_mtok or 0.0, o.price_out_per_mtok or 0.0
 
     async def _pace(self) -> None:
         assert self._slot_lock is not None
@@ -91,31 +148,61 @@ class OpenAIBackend(Backend):
         if wait > 0:
             await asyncio.sleep(wait)
 
-    def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(attempts=self.options.attempts)
-
     async def aclose(self) -> None:
         """Close the HTTP client inside the event loop that used it."""
         await self._client.close()
 
-    async def complete(self, request: Request) -> Completion:
-        if self._interval:
-            await self._pace()
-        openai = self._openai
-        start = time.perf_counter()
-        body: dict[str, Any] = {"model": self.options.model, "messages": request.messages,
-                                "temperature": request.temperature,
-                                "max_tokens": request.max_tokens}
+    def _body(self, request: Request) -> dict[str, Any]:
+        o = self.options
+        body: dict[str, Any] = {"model": o.model, "messages": request.messages,
+                                "temperature": request.temperature}
         if request.seed is not None:
             body["seed"] = request.seed
         if request.stop:
             body["stop"] = list(request.stop)
+        if o.reasoning_effort is not None:
+            body["reasoning_effort"] = o.reasoning_effort
+        if o.top_p is not None:
+            body["top_p"] = o.top_p
+        body.update(o.extra_body or {})
+        return body
+
+    async def complete(self, request: Request) -> Completion:
+        if self._interval:
+            await self._pace()
+        base = self._body(request)
+        for _ in range(MAX_ADAPTATIONS + 1):
+            body = self.adapter.shape(base, request.max_tokens)
+            start = time.perf_counter()
+            try:
+                data = await self._post(body)
+            except self._openai.BadRequestError as exc:
+                # A 400 that names a parameter we may change is retried at once, changed;
+                # it is no failure of the question.
+                text = _error_text(exc)
+                if self.adapter.learn(body, exc.param, exc.code, text) is None:
+                    raise BackendCallError(f"HTTP 400: {_short(text)}", transient=False) from None
+                continue
+            completion = self._completion(data, request, time.perf_counter() - start)
+            if completion is None:
+                # The stop sequence cut the reply inside its reasoning block (a blank line
+                # is common there): leave `stop` to us from now on, and ask again.
+                self.adapter.dropped.add("stop")
+                continue
+            return completion
+        raise BackendCallError("HTTP 400: the server kept rejecting the request's parameters "
+                               f"({self.adapter.settings()})", transient=False)
+
+    async def _post(self, body: dict[str, Any]) -> Any:
+        openai = self._openai
         try:
             # The client's own POST: the same HTTP stack, auth, timeout and error classes as
             # `chat.completions.create`, without its typed walk over the request body and the
             # typed response (about 1.7 ms of CPU a request: most of the runner's budget at
             # 400 req/s). `cast_to=object` returns the JSON body as parsed.
-            data: Any = await self._client.post("/chat/completions", body=body, cast_to=object)
+            return await self._client.post("/chat/completions", body=body, cast_to=object)
+        except openai.BadRequestError:
+            raise
         except openai.APITimeoutError:
             raise BackendCallError(f"timed out after {self.options.timeout_s:g} s",
                                    transient=True) from None
@@ -126,24 +213,60 @@ class OpenAIBackend(Backend):
             status = exc.status_code
             transient = status == 429 or status >= 500 or status == 408
             raise BackendCallError(
-                f"HTTP {status}: {_short(exc.message)}", transient=transient,
-                retry_after=_retry_after(exc.response.headers) if transient else None,
+                f"HTTP {status}: {_short(_error_text(exc))}", transient=transient,
+                retry_after=retry_after(exc.response.headers) if transient else None,
             ) from None
         except (openai.APIResponseValidationError, ValueError) as exc:
             raise BackendCallError(f"malformed response: {_short(str(exc))}",
                                    transient=True) from None
-        latency = time.perf_counter() - start
+
+    def _completion(self, data: Any, request: Request, latency: float) -> Completion | None:
+        """The reply as a Completion; None when our stop sequence cut it inside reasoning."""
         try:
-            text = data["choices"][0]["message"]["content"] or ""
+            choice = data["choices"][0]
+            message = choice.get("message") or {}
+            content = message.get("content")
+            refusal = message.get("refusal") or None
+            finish = _FINISH.get(str(choice.get("finish_reason")), "other") \
+                if choice.get("finish_reason") is not None else None
+            reasoning = message.get("reasoning_content") or message.get("reasoning") or None
             usage = data.get("usage") or {}
-            return Completion(
-                text=text, latency_s=latency, model=data.get("model"),
-                prompt_tokens=usage.get("prompt_tokens") or 0,
-                completion_tokens=usage.get("completion_tokens") or 0,
-            )
-        except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+            details = usage.get("completion_tokens_details") or {}
+            prompt_details = usage.get("prompt_tokens_details") or {}
+        except (KeyError, IndexError, TypeError, AttributeError):
             raise BackendCallError(f"malformed response: {_short(str(data))}",
                                    transient=True) from None
+        if not isinstance(content, str) and content is not None:
+            raise BackendCallError(f"malformed response: content is {type(content).__name__}",
+                                   transient=True)
+        if content is None and refusal is None and finish != "length":
+            # No answer and no reason for none: a server fault, worth a bounded retry.
+            raise BackendCallError("the reply had no content", transient=True)
+        split = split_reasoning(content or "")
+        text = split.answer
+        if split.unclosed and finish == "stop" and request.stop \
+                and "stop" not in self.adapter.dropped:
+            return None
+        if split.reasoning:
+            reasoning = "\n\n".join(x for x in (reasoning, split.reasoning) if x)
+        if "stop" in self.adapter.dropped and request.stop:
+            text = apply_stop(text, request.stop)
+        return Completion(
+            text=text, finish_reason=finish, reasoning=reasoning, refusal=refusal,
+            latency_s=latency, model=data.get("model"),
+            prompt_tokens=usage.get("prompt_tokens") or 0,
+            completion_tokens=usage.get("completion_tokens") or 0,
+            reasoning_tokens=details.get("reasoning_tokens"),
+            cached_tokens=prompt_details.get("cached_tokens"),
+        )
+
+
+def _error_text(exc: Any) -> str:
+    """The server's own message from an error body, else the client's summary of it."""
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("message"), str) and body["message"]:
+        return str(body["message"])
+    return str(exc.message)
 
 
 def _short(text: str, limit: int = 200) -> str:
