@@ -186,7 +186,7 @@ def agreement_of(records: Sequence[Record]) -> Agreement:
 
 
 def build_result(run: dict[str, Any], records: list[Record], graders: Graders,
-                 penalty_k: float) -> ResultFile:
+                 penalty_k: float, prices: tuple[float, float] | None = None) -> ResultFile:
     info = RunInfo(
         **run,
         grader=graders.spec,
@@ -197,7 +197,7 @@ def build_result(run: dict[str, Any], records: list[Record], graders: Graders,
     both = graders.kind == "both"
     return ResultFile(
         run=info,
-        metrics=compute(records, penalty_k=penalty_k),
+        metrics=compute(records, penalty_k=penalty_k, prices=prices),
         judge_metrics=compute(judge_view(records), penalty_k=penalty_k) if both else None,
         agreement=agreement_of(records) if both else None,
         records=records,

@@ -10,6 +10,7 @@ from bench.dataset import load_inputs, selection_sha256
 from bench.evaluate import Answer, GraderSettings, build_result, grade_answers, make_graders
 from bench.files import atomic_write_json
 from bench.predictions import load_predictions
+from bench.reasoning import split_reasoning
 from bench.records import ResultFile
 from bench.runfiles import check_run_id, ensure_writable
 
@@ -46,13 +47,17 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
     preds = load_predictions(s.predictions, {q.id for q in qs.questions})
     by_id = {p.id: p for p in preds}
     missing = [q.id for q in qs.questions if q.id not in by_id]
-    answers = [
-        Answer(question=q, sample=0, response=p.answer, confidence=p.confidence,
-               citations=p.citations)
-        if (p := by_id.get(q.id)) is not None
-        else Answer(question=q, sample=0, response="", missing=True)
-        for q in qs.questions
-    ]
+    answers = []
+    for q in qs.questions:
+        p = by_id.get(q.id)
+        if p is None:
+            answers.append(Answer(question=q, sample=0, response="", missing=True))
+            continue
+        # Saved answers of reasoning models carry their <think> blocks: never graded.
+        split = split_reasoning(p.answer)
+        answers.append(Answer(question=q, sample=0, response=split.answer,
+                              reasoning=split.reasoning, confidence=p.confidence,
+                              citations=p.citations))
     run_id = check_run_id(s.run_id or (s.out.stem if s.out else s.predictions.stem))
     out = s.out or Path("results") / f"{run_id}.json"
     ensure_writable(out.parent)  # before any judge call is paid for

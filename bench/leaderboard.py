@@ -40,7 +40,7 @@ leaderboard.json (schema_version 2), for other tools:
         unreported_n, unreported_correct_rate, unreported_hallucination_rate
         ece, brier      calibration, null when the run gave no confidences
         errors, truncated, unscored, missing, latency_median_s, prompt_tokens,
-        completion_tokens
+        completion_tokens, reasoning_tokens (null: not reported), cost (null: no prices)
         compared_with   run_id of the rank-group leader this row was tested against, or null
         f_diff, f_diff_ci95          F(compared_with) - F(row) on shared questions, interval
     skipped           [{"file", "error"}]: result files that could not be read
@@ -125,6 +125,10 @@ class LeaderboardRow(BaseModel):
     latency_median_s: float | None
     prompt_tokens: int
     completion_tokens: int
+    reasoning_tokens: int | None = None
+    """Reasoning tokens, when the server reported them."""
+    cost: float | None = None
+    """What the run's calls cost at the prices given; null when none were."""
     compared_with: str | None = None
     """run_id of the rank-group leader this row was tested against."""
     f_diff: float | None = None
@@ -199,6 +203,7 @@ def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
         errors=m.errors, truncated=m.truncated, unscored=m.unscored, missing=m.missing,
         latency_median_s=m.latency_median_s,
         prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens,
+        reasoning_tokens=m.reasoning_tokens, cost=m.cost,
     )
 
 

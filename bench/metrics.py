@@ -120,7 +120,13 @@ def consistency(records: Sequence[Record]) -> float | None:
     return sum(len(verdicts[q]) == 1 for q in multi) / len(multi)
 
 
-def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0) -> Metrics:
+def _total(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
+            prices: tuple[float, float] | None = None) -> Metrics:
     """Every figure of a result from its records; pure and deterministic for a given seed."""
     counts = dict.fromkeys(Verdict, 0)
     for r in records:
@@ -130,6 +136,8 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0)
     n = len(records)
     cr, aga, f = headline(c, i, na, n - graded)
     missing = sum(r.rule == "missing" for r in records)
+    prompt_tokens = sum(r.usage.prompt_tokens for r in records if r.usage)
+    completion_tokens = sum(r.usage.completion_tokens for r in records if r.usage)
     unreported = [r for r in records if r.gold is None]
     un = breakdown(unreported)
     by_tag: dict[str, list[Record]] = defaultdict(list)
@@ -173,7 +181,11 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0)
         latency_median_s=median(latencies) if latencies else None,
         latency_p90_s=latencies[min(len(latencies) - 1, int(0.9 * len(latencies)))]
         if latencies else None,
-        prompt_tokens=sum(r.usage.prompt_tokens for r in records if r.usage),
-        completion_tokens=sum(r.usage.completion_tokens for r in records if r.usage),
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        reasoning_tokens=_total(r.usage.reasoning_tokens for r in records if r.usage),
+        cached_tokens=_total(r.usage.cached_tokens for r in records if r.usage),
+        cost=None if prices is None
+        else (prompt_tokens * prices[0] + completion_tokens * prices[1]) / 1e6,
         consistency=consistency(records),
     )

@@ -31,7 +31,11 @@ PROMPT_SHA256 = hashlib.sha256(
     "\0".join([PROMPT_VERSION, SYSTEM, CONTEXT, ARTICLE, QUESTION, CONFIDENCE, *STOP]).encode()
 ).hexdigest()
 
-_CONFIDENCE = re.compile(r"confidence\s*[:=]?\s*\**\s*(\d*\.?\d+)\s*(%?)", re.IGNORECASE)
+# A "Confidence: X" label ending the reply, on a line or a sentence of its own: never a
+# "confidence" inside the answer ("I have high confidence: 2" is an answer of 2).
+_CONFIDENCE = re.compile(
+    r"(?:\A|(?<=\n)|(?<=[.!?;)\]])\s+)[*_>#\-\s]*confidence\s*[*_]*\s*[:=]\s*[*_]*\s*"
+    r"(\d*\.?\d+)\s*(%?)[\s*_.]*\Z", re.IGNORECASE)
 
 
 def context_docs(question: Question, mode: str, corpus: Corpus) -> tuple[str, ...]:
@@ -58,13 +62,17 @@ def build_messages(question: Question, mode: str, corpus: Corpus,
 
 
 def split_confidence(text: str) -> tuple[str, float | None]:
-    """Take the last "Confidence: X" off a reply; X as a probability or a percentage."""
-    matches = list(_CONFIDENCE.finditer(text))
-    if not matches:
+    """Take a final "Confidence: X" off a reply.
+
+    X is a probability in [0, 1], or a percentage: with a % sign, or a whole number up to 100
+    ("Confidence: 80"). Anything else ("1.5", "250") is no confidence, but the label is still
+    not part of the answer."""
+    m = _CONFIDENCE.search(text)
+    if m is None:
         return text, None
-    m = matches[-1]
-    value = float(m.group(1))
-    if m.group(2) == "%" or value > 1:
+    raw, percent = m.group(1), m.group(2) == "%"
+    value = float(raw)
+    if percent or (value > 1 and raw.isdigit()):
         value /= 100
-    answer = (text[: m.start()] + text[m.end():]).strip()
+    answer = text[: m.start()].strip()
     return answer, value if 0.0 <= value <= 1.0 else None

@@ -260,7 +260,14 @@ class Metrics(BaseModel):
     prompt_tokens: int = 0
     """Prompt tokens over all records."""
     completion_tokens: int = 0
-    """Completion tokens over all records."""
+    """Completion tokens over all records, reasoning included."""
+    reasoning_tokens: int | None = None
+    """Of those, reasoning tokens, when the server reported them."""
+    cached_tokens: int | None = None
+    """Prompt tokens served from the server's cache, when it reported them."""
+    cost: float | None = None
+    """What the calls cost at the prices given (`-o price_in_per_mtok=`, `price_out_...`);
+    null when no price was given."""
     consistency: float | None = None
     """With repeats: share of questions whose samples all got the same verdict."""
 

@@ -42,7 +42,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("unreported_hallucination_rate", "Halluc. %", "pct"), ("ece", "ECE", "f3"),
     ("brier", "Brier", "f3"), ("errors", "Errors", "int"), ("truncated", "Truncated", "int"),
     ("latency_median_s", "Latency s", "f2"), ("prompt_tokens", "Tokens in", "int"),
-    ("completion_tokens", "Tokens out", "int"),
+    ("completion_tokens", "Tokens out", "int"), ("reasoning_tokens", "Reasoning tok.", "int"),
+    ("cost", "Cost", "f4"),
 )
 
 
@@ -62,7 +63,7 @@ def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
     if fmt == "ci":
         return f'<td data-v="{value[0]}">{fmt_ci(value)}</td>'
     shown = {"pct": lambda v: pct(v), "f3": lambda v: f"{v:.3f}", "f2": lambda v: f"{v:.2f}",
-             "int": lambda v: f"{v:,}"}[fmt](value)
+             "f4": lambda v: f"{v:.4f}", "int": lambda v: f"{v:,}"}[fmt](value)
     return f'<td class="num" data-v="{value}">{shown}</td>'
 
 

@@ -297,7 +297,7 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
          "n_questions_total": len(qs.questions), "selection_sha256": selection,
          "selected_ids": sorted(q.id for q in questions), "subset": subset,
          "sent": backend.sent_settings()},
-        records, graders, s.graders.penalty_k,
+        records, graders, s.graders.penalty_k, backend.prices(),
     )
     atomic_write_json(path, result.model_dump(mode="json"))
     return RunOutcome(result, path, journal_path)

@@ -31,6 +31,10 @@ def result_summary(result: ResultFile) -> list[str]:
         lines.append(f"ECE {m.calibration.ece:.3f}, Brier {m.calibration.brier:.3f}")
     if m.penalty_score is not None:
         lines.append(f"penalty score (k={m.penalty_k:g}) {m.penalty_score:+.3f}")
+    if m.prompt_tokens or m.completion_tokens:
+        reasoning = "" if m.reasoning_tokens is None else f" (reasoning {m.reasoning_tokens})"
+        cost = "" if m.cost is None else f", cost {m.cost:.4f}"
+        lines.append(f"tokens: in {m.prompt_tokens}, out {m.completion_tokens}{reasoning}{cost}")
     if m.citation_accuracy is not None:
         lines.append(f"citation accuracy {pct(m.citation_accuracy)}%")
     if m.unscored:
@@ -80,7 +84,8 @@ def markdown(board: Leaderboard) -> str:
            ""]
     cols = ("Rank", "Run", "Model", "Backend", "Mode", "n", "Coverage", "Correct", "Incorrect",
             "Not att.", "Acc. given att.", "F (95% CI)", "Unrep. acc.", "Halluc.", "ECE",
-            "Brier", "Errors", "Truncated", "Latency s", "Tokens in/out")
+            "Brier", "Errors", "Truncated", "Latency s", "Tokens in/out", "Reasoning tok.",
+            "Cost")
     for group in board.groups:
         out += [f"## Questions `{group.questions_sha256[:12]}` · grader `{group.grader}`", "",
                 "{}, {}.".format(*counted(group)), ""]
@@ -95,7 +100,9 @@ def markdown(board: Leaderboard) -> str:
                          pct(r.unreported_correct_rate), pct(r.unreported_hallucination_rate),
                          num(r.ece), num(r.brier), r.errors, r.truncated,
                          num(r.latency_median_s, ".2f"),
-                         f"{r.prompt_tokens}/{r.completion_tokens}"))
+                         f"{r.prompt_tokens}/{r.completion_tokens}",
+                         "-" if r.reasoning_tokens is None else r.reasoning_tokens,
+                         num(r.cost, ".4f")))
         out += markdown_table(cols, rows)
         out.append("")
     if board.skipped:

@@ -184,3 +184,16 @@ def test_missing_predictions_file(run_bench: RunBench) -> None:
     assert proc.stderr.splitlines() == [
         "bench: error: nope.jsonl: cannot read (No such file or directory); check --predictions"
     ]
+
+
+def test_think_blocks_in_predictions_are_never_graded(run_bench: RunBench, workdir: Path,
+                                                      question_set: QuestionSet) -> None:
+    q = question_set.by_id()["heli-crew-killed"]
+    rows = [oracle(x) for x in question_set.questions if x.id != q.id]
+    rows.append({"id": q.id, "answer": "<think>Maybe three? No: two died.</think>\nThree."})
+    write_jsonl(workdir / "p.jsonl", rows)
+    proc = run_bench("grade", "--predictions", "p.jsonl", "--out", "out.json")
+    assert proc.returncode == 0, proc.stderr
+    record = {r["id"]: r for r in load_result(workdir / "out.json")["records"]}[q.id]
+    assert (record["response"], record["verdict"]) == ("Three.", "incorrect")
+    assert record["reasoning"] == "Maybe three? No: two died."

@@ -133,9 +133,15 @@ def test_a_truncated_reply_is_not_an_answer(workdir: Path, server: FakeOpenAISer
 
 def test_a_reasoning_model_runs_with_no_extra_flags(workdir: Path,
                                                     server: FakeOpenAIServer) -> None:
-    proc = bench(*openai_run(server, "o-series", "--limit", "6", "--run-id", "o"), cwd=workdir)
+    proc = bench(*openai_run(server, "o-series", "--limit", "6", "--run-id", "o"),
+                 "-o", "price_in_per_mtok=2", "-o", "price_out_per_mtok=8", cwd=workdir)
     assert proc.returncode == 0, proc.stderr
+    assert "reasoning 384" in proc.stdout and "cost 0.00" in proc.stdout
     result = json.loads((workdir / "results" / "o.json").read_text())
+    m = result["metrics"]
+    assert m["reasoning_tokens"] == 6 * 64 and m["cached_tokens"] == 6 * 8
+    assert m["cost"] == pytest.approx((m["prompt_tokens"] * 2 + m["completion_tokens"] * 8) / 1e6)
+    assert leaderboard(workdir)["o"]["cost"] == pytest.approx(m["cost"])
     assert result["metrics"]["errors"] == 0 and result["metrics"]["complete"]
     assert result["run"]["sent"] == {"max_tokens_param": "max_completion_tokens",
                                      "omitted": ["stop", "temperature"],

@@ -18,6 +18,11 @@ from bench.prompts import build_messages, split_confidence
         ("Two.", "Two.", None),
         ("Two. Confidence: 7", "Two.", 0.07),
         ("Two. Confidence: 250", "Two.", None),
+        ("Two.\nConfidence: 1.5", "Two.", None),
+        ("I have high confidence: 2", "I have high confidence: 2", None),
+        ("The answer is 2 (confidence: 0.9 was not asked)", "The answer is 2 (confidence: 0.9 "
+         "was not asked)", None),
+        ("Shusha.\n\n- Confidence = 0.9", "Shusha.", 0.9),
     ],
 )
 def test_split_confidence(reply: str, answer: str, confidence: float | None) -> None:

@@ -22,8 +22,18 @@ from bench.grading import RuleGrader
 def test_retrieval_answers(question_set: QuestionSet, qid: str, verdict: str) -> None:
     backend = create("retrieval", {})
     q = question_set.by_id()[qid]
-    completion = asyncio.run(backend.complete(Request(messages=[], question=q)))
+    completion = asyncio.run(backend.complete(Request(messages=[], question=q, mode="corpus")))
     assert RuleGrader().grade(q, completion.text).verdict == verdict, completion.text
+
+
+@pytest.mark.parametrize(("mode", "abstains"), [("closed-book", True), ("open-book", False),
+                                                ("corpus", False)])
+def test_retrieval_reads_only_what_the_mode_shows(question_set: QuestionSet, mode: str,
+                                                  abstains: bool) -> None:
+    backend = create("retrieval", {})
+    q = question_set.by_id()["heli-crew-killed"]
+    text = asyncio.run(backend.complete(Request(messages=[], question=q, mode=mode))).text
+    assert (text == "I don't know.") is abstains
 
 
 def test_retrieval_beats_abstaining_overall(question_set: QuestionSet) -> None:
@@ -31,7 +41,7 @@ def test_retrieval_beats_abstaining_overall(question_set: QuestionSet) -> None:
     grader = RuleGrader(question_set.questions)
 
     async def go() -> list[str]:
-        return [(await backend.complete(Request(messages=[], question=q))).text
+        return [(await backend.complete(Request(messages=[], question=q, mode="corpus"))).text
                 for q in question_set.questions]
 
     answers = asyncio.run(go())

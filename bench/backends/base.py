@@ -97,6 +97,10 @@ class Backend(abc.ABC):
     async def complete(self, request: Request) -> Completion:
         """Answer one request, or raise `BackendCallError` (transient or not)."""
 
+    def prices(self) -> tuple[float, float] | None:
+        """(input, output) price per million tokens, when the user gave them."""
+        return None
+
     def sent_settings(self) -> dict[str, Any]:
         """What the backend actually sends where it adapted to the server, for the result."""
         return {}

@@ -22,6 +22,7 @@ from bench.normalize import (
     qualifier_span,
     tokens,
 )
+from bench.prompts import context_docs
 
 _STOP = frozenset(
     """a an the of in on at to for by with from and or but is was were be been are what which
@@ -64,11 +65,14 @@ class RetrievalBackend(Backend):
     def model_name(self) -> str:
         return "bm25-extract"
 
-    def best(self, query: str) -> tuple[str, str] | None:
+    def best(self, query: str, docs: frozenset[str] | None = None) -> tuple[str, str] | None:
+        """The best sentence for `query`, among those of `docs` (None: every article)."""
         q = set(_terms(query))
         k1, b = self.options.k1, self.options.b
         best_i, best_score = -1, 0.0
         for i, terms in enumerate(self.terms):
+            if docs is not None and self.sentences[i][0] not in docs:
+                continue
             norm = k1 * (1 - b + b * self.lengths[i] / self.avg_len)
             score = sum(self.idf[t] * terms[t] * (k1 + 1) / (terms[t] + norm)
                         for t in q if t in terms)
@@ -81,7 +85,10 @@ class RetrievalBackend(Backend):
         if q is None:
             raise BackendCallError("the retrieval baseline answers benchmark questions only",
                                    transient=False)
-        hit = self.best(q.question)
+        # It reads what the mode shows a model: nothing closed-book, the question's own
+        # articles open-book, every article in corpus mode.
+        docs = frozenset(context_docs(q, request.mode, self.corpus))
+        hit = self.best(q.question, docs) if docs else None
         text = "I don't know." if hit is None else self.extract(q.question, q.answer_type, *hit)
         return Completion(text=text, model=self.model_name, finish_reason="stop")
 
