@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bench.corpus import Corpus
-from bench.dataset import Question
+from bench.dataset import Question, validation_lines
+from bench.errors import DataError, UsageError
+from bench.files import canonical_json
 
 PROMPT_VERSION = "prompt-v1"
 
@@ -27,9 +32,88 @@ MODES = ("closed-book", "open-book", "corpus")
 # A blank line ends the answer proper; small models otherwise go on to write an essay.
 STOP = ("\n\n",)
 
-PROMPT_SHA256 = hashlib.sha256(
-    "\0".join([PROMPT_VERSION, SYSTEM, CONTEXT, ARTICLE, QUESTION, CONFIDENCE, *STOP]).encode()
-).hexdigest()
+
+
+class Example(BaseModel):
+    """One worked question and answer shown before the real question (few-shot)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question: str
+    """The example question."""
+    answer: str
+    """Its answer, as the model should write one."""
+
+
+class PromptTemplate(BaseModel):
+    """How questions are put to a model; its hash goes into every result and journal.
+
+    A file given with `--prompt-template` is TOML with these keys, all optional but `version`:
+    `system`, `question` (with `{question}`), `context` (with `{articles}`), `article` (with
+    `{id}` and `{text}`), `confidence`, `stop` (a list), and `[[examples]]` tables of
+    `question` and `answer`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    """A name for this template, shown in results beside its hash."""
+    system: str = SYSTEM
+    """The system message."""
+    question: str = QUESTION
+    """The user message; `{question}` is replaced by the question."""
+    context: str = CONTEXT
+    """Appended to the system message when articles are shown; `{articles}` holds them."""
+    article: str = ARTICLE
+    """One article; `{id}` and `{text}`."""
+    confidence: str = CONFIDENCE
+    """Appended to the question with `--confidence`."""
+    stop: tuple[str, ...] = STOP
+    """Stop sequences: the end of the answer proper."""
+    examples: tuple[Example, ...] = ()
+    """Few-shot pairs, sent as earlier turns of the conversation."""
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> PromptTemplate:
+        for name, needed in (("question", "{question}"), ("context", "{articles}"),
+                             ("article", "{id}"), ("article", "{text}")):
+            if needed not in getattr(self, name):
+                raise ValueError(f"{name} must contain {needed}")
+        return self
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(canonical_json(self.model_dump(mode="json")).encode()).hexdigest()
+
+
+DEFAULT_TEMPLATE = PromptTemplate(version=PROMPT_VERSION)
+PROMPT_SHA256 = DEFAULT_TEMPLATE.sha256
+
+
+def load_template(path: str | Path, system: str | None = None) -> PromptTemplate:
+    """A template from a TOML file (one clear line per problem), or the built-in one."""
+    import tomllib
+
+    shown = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(
+            f"{shown}: cannot read ({exc.strerror}); check --prompt-template") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError([f"{shown}: not valid TOML ({exc})"]) from None
+    try:
+        template = PromptTemplate.model_validate(data)
+    except ValidationError as exc:
+        raise DataError([f"{shown}: {line}" for line in validation_lines(exc)]) from None
+    return with_system(template, system)
+
+
+def with_system(template: PromptTemplate, system: str | None) -> PromptTemplate:
+    """The template with another system message (`--system-prompt`)."""
+    if system is None:
+        return template
+    return template.model_copy(update={"system": system, "version": template.version + "+system"})
+
 
 # A "Confidence: X" label ending the reply, on a line or a sentence of its own: never a
 # "confidence" inside the answer ("I have high confidence: 2" is an answer of 2).
@@ -47,18 +131,21 @@ def context_docs(question: Question, mode: str, corpus: Corpus) -> tuple[str, ..
     return tuple(corpus.ordered_ids())
 
 
-def build_messages(question: Question, mode: str, corpus: Corpus,
-                   confidence: bool = False) -> list[dict[str, str]]:
+def build_messages(question: Question, mode: str, corpus: Corpus, confidence: bool = False,
+                   template: PromptTemplate = DEFAULT_TEMPLATE) -> list[dict[str, str]]:
     """Chat messages; the articles come before the question so a prompt cache can reuse them."""
+    t = template
     docs = context_docs(question, mode, corpus)
-    ask = QUESTION.format(question=question.question) + (CONFIDENCE if confidence else "")
-    if not docs:
-        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
-    articles = "\n\n".join(ARTICLE.format(id=d, text=corpus.texts[d].strip()) for d in docs)
-    return [
-        {"role": "system", "content": SYSTEM + "\n\n" + CONTEXT.format(articles=articles)},
-        {"role": "user", "content": ask},
-    ]
+    ask = t.question.format(question=question.question) + (t.confidence if confidence else "")
+    system = t.system
+    if docs:
+        articles = "\n\n".join(t.article.format(id=d, text=corpus.texts[d].strip())
+                                for d in docs)
+        system += "\n\n" + t.context.format(articles=articles)
+    shots = [m for e in t.examples for m in (
+        {"role": "user", "content": t.question.format(question=e.question)},
+        {"role": "assistant", "content": e.answer})]
+    return [{"role": "system", "content": system}, *shots, {"role": "user", "content": ask}]
 
 
 def split_confidence(text: str) -> tuple[str, float | None]:

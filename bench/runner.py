@@ -19,9 +19,8 @@ from bench.evaluate import Answer, GraderSettings, build_result, grade_answers, 
 from bench.files import atomic_write_json
 from bench.journal import Journal, JournalEntry
 from bench.prompts import (
-    PROMPT_SHA256,
-    PROMPT_VERSION,
-    STOP,
+    DEFAULT_TEMPLATE,
+    PromptTemplate,
     build_messages,
     context_docs,
     split_confidence,
@@ -61,14 +60,14 @@ def select(qs: QuestionSet, *, ids: list[str] | None, tags: list[str] | None,
 
 
 def plan(questions: list[Question], mode: str, corpus: Corpus, repeats: int,
-         confidence: bool) -> list[Item]:
+         confidence: bool, template: PromptTemplate = DEFAULT_TEMPLATE) -> list[Item]:
     """Items ordered so that questions sharing a context run back to back (prompt-cache reuse)."""
     order = sorted(range(len(questions)),
                    key=lambda i: (context_docs(questions[i], mode, corpus), i))
     items: list[Item] = []
     for i in order:
         q = questions[i]
-        messages = build_messages(q, mode, corpus, confidence)
+        messages = build_messages(q, mode, corpus, confidence, template)
         items.extend(Item(q, s, messages) for s in range(repeats))
     return items
 
@@ -100,7 +99,8 @@ class NoProgress:
 
 async def ask_all(items: list[Item], backend: Backend, journal: Journal, *, concurrency: int,
                   policy: RetryPolicy, progress: Progress, temperature: float,
-                  max_tokens: int, mode: str, confidence: bool) -> None:
+                  max_tokens: int, mode: str, confidence: bool,
+                  stop: tuple[str, ...] = DEFAULT_TEMPLATE.stop) -> None:
     """Ask every item not yet in the journal; each outcome is journaled as soon as it is known."""
     sem = asyncio.Semaphore(concurrency)
     rng = random.Random()
@@ -108,7 +108,7 @@ async def ask_all(items: list[Item], backend: Backend, journal: Journal, *, conc
     async def one(item: Item) -> None:
         request = Request(messages=item.messages, question=item.question, mode=mode,
                           temperature=temperature, max_tokens=max_tokens,
-                          seed=item.sample if item.sample else None, stop=STOP)
+                          seed=item.sample if item.sample else None, stop=stop)
         async with sem:
             try:
                 completion, attempts = await with_retries(
@@ -194,6 +194,8 @@ class RunSettings:
     seeds: Path | None = None
     """Folder of articles; None: the default one."""
     graders: GraderSettings = field(default_factory=GraderSettings)
+    template: PromptTemplate = DEFAULT_TEMPLATE
+    """How questions are put to the model (`--prompt-template`, `--system-prompt`)."""
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
     journal_settings = {
         "backend": s.backend, "options": registry.answer_options(backend.options),
         "mode": s.mode,
-        "prompt_sha256": PROMPT_SHA256, "questions_sha256": qs.sha256,
+        "prompt_sha256": s.template.sha256, "questions_sha256": qs.sha256,
         "corpus_sha256": corpus.sha256,
         "temperature": s.temperature, "max_tokens": s.max_tokens,
         "confidence": s.confidence,
@@ -260,7 +262,7 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
     if journal_path.exists() and not (s.resume or s.fresh):
         progress.note(f"continuing run {run_id} from {journal_path} (--fresh starts over)")
     journal = Journal(journal_path, journal_settings, fresh=s.fresh)
-    items = plan(questions, s.mode, corpus, s.repeats, s.confidence)
+    items = plan(questions, s.mode, corpus, s.repeats, s.confidence, s.template)
     done = journal.done()
     todo = [it for it in items if (it.question.id, it.sample) not in done]
     progress.start(len(items), len(items) - len(todo))
@@ -269,7 +271,7 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
         asyncio.run(ask_all(
             todo, backend, journal, concurrency=s.concurrency, policy=backend.retry_policy(),
             progress=progress, temperature=s.temperature, max_tokens=s.max_tokens,
-            mode=s.mode, confidence=s.confidence))
+            mode=s.mode, confidence=s.confidence, stop=s.template.stop))
     except KeyboardInterrupt:
         progress.close()
         journal.close(time.perf_counter() - start)
@@ -290,7 +292,7 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
         {"run_id": run_id, "kind": "run", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": corpus.sha256, "model": model,
          "backend": s.backend, "backend_options": public, "mode": s.mode,
-         "prompt_version": PROMPT_VERSION, "prompt_sha256": PROMPT_SHA256,
+         "prompt_version": s.template.version, "prompt_sha256": s.template.sha256,
          "repeats": s.repeats, "temperature": s.temperature, "max_tokens": s.max_tokens,
          "concurrency": s.concurrency,
          "wall_s": round(journal.previous_wall_s + wall, 3),

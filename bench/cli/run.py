@@ -41,6 +41,10 @@ def register(sub: Any) -> None:
                    default="closed-book", help="what the model sees besides the question")
     p.add_argument("--confidence", action="store_true",
                    help="ask the model for a confidence in [0, 1] as well")
+    p.add_argument("--prompt-template", default=None, metavar="FILE",
+                   help="your own prompts: a TOML file (see the README); hashed into results")
+    p.add_argument("--system-prompt", default=None, metavar="TEXT",
+                   help="replace the system message of the (built-in or given) template")
     p.add_argument("--concurrency", type=int, default=8, metavar="N")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="first N questions only")
     p.add_argument("--tags", default=None, metavar="T1,T2", help="only questions with a tag")
@@ -94,6 +98,7 @@ class Bar:
 
 def run(args: argparse.Namespace) -> int:
     from bench.backends import parse_options
+    from bench.prompts import DEFAULT_TEMPLATE, load_template, with_system
     from bench.runner import Interrupted, RunSettings, Selection, run_eval
     from bench.tables import result_summary
 
@@ -111,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume, fresh=args.fresh, out_dir=Path(args.out),
         questions=optional_path(args.questions), seeds=optional_path(args.seeds),
         graders=grader_settings(args),
+        template=load_template(args.prompt_template, args.system_prompt)
+        if args.prompt_template else with_system(DEFAULT_TEMPLATE, args.system_prompt),
     )
     try:
         outcome = run_eval(settings, Bar(enabled=not args.no_progress))
