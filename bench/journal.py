@@ -53,12 +53,29 @@ class JournalEntry(BaseModel):
         return self.id, self.sample
 
 
+def read_notes(path: Path, kind: str) -> list[dict[str, Any]]:
+    """The `kind` lines of a journal, read without opening it for a run (damaged lines are
+    skipped here: opening the journal reports them)."""
+    out = []
+    for raw in path.read_bytes().splitlines():
+        try:
+            entry = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("type") == kind:
+            out.append(entry)
+    return out
+
+
 class Journal:
     """Append-only JSONL: a header with the run's settings, then one line per finished call."""
 
     def __init__(self, path: Path, settings: dict[str, Any], *, fresh: bool = False):
         self.path = path
+        self.settings = settings
         self.entries: dict[tuple[str, int], JournalEntry] = {}
+        self.notes: list[dict[str, Any]] = []
+        """Other typed lines, in order (a batch run's stored settings, batch and file ids)."""
         self.previous_wall_s = 0.0
         path.parent.mkdir(parents=True, exist_ok=True)
         if fresh:
@@ -114,6 +131,8 @@ class Journal:
                 self.entries[answer.key] = answer
             elif kind == "wall":
                 self.previous_wall_s += float(entry.get("s", 0.0))
+            elif isinstance(kind, str):
+                self.notes.append(entry)
 
     def _write(self, entry: dict[str, Any]) -> None:
         os.write(self._fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -125,6 +144,15 @@ class Journal:
     def record(self, entry: JournalEntry) -> None:
         self._write({"type": "answer", **entry.model_dump(exclude_none=True)})
         self.entries[entry.key] = entry
+
+    def note(self, kind: str, **data: Any) -> None:
+        """Journal a typed line at once (e.g. a batch id the moment it exists)."""
+        entry = {"type": kind, **data}
+        self._write(entry)
+        self.notes.append(entry)
+
+    def notes_of(self, kind: str) -> list[dict[str, Any]]:
+        return [n for n in self.notes if n.get("type") == kind]
 
     def close(self, wall_s: float) -> None:
         self._write({"type": "wall", "s": round(wall_s, 3)})

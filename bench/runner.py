@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
-from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
-from bench import backends as registry
 from bench.backends import Backend, Request
 from bench.corpus import Corpus
-from bench.dataset import Question, QuestionSet, load_inputs, selection_sha256
-from bench.errors import BackendCallError, BenchError, UsageError
-from bench.evaluate import Answer, GraderSettings, build_result, grade_answers, make_graders
-from bench.files import atomic_write_json
+from bench.dataset import Question, QuestionSet
+from bench.errors import BackendCallError, UsageError
+from bench.evaluate import Answer
 from bench.journal import Journal, JournalEntry
 from bench.prompts import (
     DEFAULT_TEMPLATE,
@@ -25,9 +20,8 @@ from bench.prompts import (
     context_docs,
     split_confidence,
 )
-from bench.records import ResultFile, Usage
+from bench.records import Usage
 from bench.retry import RetryPolicy, with_retries
-from bench.runfiles import check_overwrite, check_run_id, default_run_id, ensure_writable
 
 
 @dataclass(frozen=True)
@@ -157,149 +151,3 @@ def answers_from(journal: Journal, items: list[Item]) -> list[Answer]:
             finish_reason=e.finish_reason, reasoning=e.reasoning,
         ))
     return out
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which questions of the set to ask: all, or by ids, tags and a limit (applied in order)."""
-
-    ids: tuple[str, ...] | None = None
-    tags: tuple[str, ...] | None = None
-    limit: int | None = None
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """Everything `run_eval` needs; the CLI builds it from flags, a script by hand."""
-
-    backend: str
-    options: dict[str, Any] = field(default_factory=dict)
-    """The backend's raw options (validated by its `Options` model)."""
-    mode: str = "closed-book"
-    selection: Selection = Selection()
-    repeats: int = 1
-    temperature: float = 0.0
-    max_tokens: int = 128
-    confidence: bool = False
-    concurrency: int = 8
-    run_id: str | None = None
-    """Name of the run; None: derived from backend, model and mode."""
-    resume: bool = False
-    """Insist on an existing journal."""
-    fresh: bool = False
-    """Discard an earlier journal of this run."""
-    out_dir: Path = Path("results")
-    questions: Path | None = None
-    """Question set; None: the default one."""
-    seeds: Path | None = None
-    """Folder of articles; None: the default one."""
-    graders: GraderSettings = field(default_factory=GraderSettings)
-    template: PromptTemplate = DEFAULT_TEMPLATE
-    """How questions are put to the model (`--prompt-template`, `--system-prompt`)."""
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """What a finished run produced."""
-
-    result: ResultFile
-    path: Path
-    journal_path: Path
-
-
-class Interrupted(BenchError):
-    """Ctrl-C during a run: the finished answers are safe in the journal."""
-
-    exit_code = 130
-
-    def __init__(self, run_id: str, saved: int, total: int, journal_path: Path):
-        super().__init__(f"interrupted; {saved} of {total} answers are saved in {journal_path}")
-        self.run_id, self.saved, self.total = run_id, saved, total
-
-
-class NothingAnswered(BenchError):
-    """Every call of a run failed: no result file is written, the journal keeps the errors."""
-
-    exit_code = 5
-
-
-def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutcome:
-    """Ask the backend every selected question, journal each answer, grade, write the result."""
-    s = settings
-    if s.concurrency < 1 or s.repeats < 1:
-        raise UsageError("--concurrency and --repeats must be at least 1")
-    if s.resume and s.fresh:
-        raise UsageError("--resume and --fresh contradict each other; pick one")
-    corpus, qs = load_inputs(s.questions, s.seeds)
-    sel = s.selection
-    questions = select(qs, ids=None if sel.ids is None else list(sel.ids),
-                       tags=None if sel.tags is None else list(sel.tags), limit=sel.limit)
-    backend = registry.create(s.backend, s.options)
-    graders = make_graders(s.graders, qs.questions, s.out_dir)
-    public = registry.public_options(backend.options)
-    model = backend.model_name or public.get("model")
-    subset = len(questions) < len(qs.questions)
-    selection = selection_sha256(q.id for q in questions)
-    run_id = check_run_id(s.run_id or default_run_id(
-        s.backend, model, s.mode, len(questions) if subset else None))
-    path = s.out_dir / f"{run_id}.json"
-    ensure_writable(s.out_dir)
-    check_overwrite(path, selection, len(questions), s.fresh)
-    # Only what changes the answers must match to resume: a longer timeout may be tried.
-    journal_settings = {
-        "backend": s.backend, "options": registry.answer_options(backend.options),
-        "mode": s.mode,
-        "prompt_sha256": s.template.sha256, "questions_sha256": qs.sha256,
-        "corpus_sha256": corpus.sha256,
-        "temperature": s.temperature, "max_tokens": s.max_tokens,
-        "confidence": s.confidence,
-    }
-    journal_path = s.out_dir / f"{run_id}.journal.jsonl"
-    if s.resume and not journal_path.exists():
-        raise UsageError(f"--resume: no journal of run {run_id} at {journal_path}; "
-                         "check --run-id and --out, or run without --resume")
-    progress = progress or NoProgress()
-    if journal_path.exists() and not (s.resume or s.fresh):
-        progress.note(f"continuing run {run_id} from {journal_path} (--fresh starts over)")
-    journal = Journal(journal_path, journal_settings, fresh=s.fresh)
-    items = plan(questions, s.mode, corpus, s.repeats, s.confidence, s.template)
-    done = journal.done()
-    todo = [it for it in items if (it.question.id, it.sample) not in done]
-    progress.start(len(items), len(items) - len(todo))
-    start = time.perf_counter()
-    try:
-        asyncio.run(ask_all(
-            todo, backend, journal, concurrency=s.concurrency, policy=backend.retry_policy(),
-            progress=progress, temperature=s.temperature, max_tokens=s.max_tokens,
-            mode=s.mode, confidence=s.confidence, stop=s.template.stop))
-    except KeyboardInterrupt:
-        progress.close()
-        journal.close(time.perf_counter() - start)
-        n = len(journal.done() & {(it.question.id, it.sample) for it in items})
-        raise Interrupted(run_id, n, len(items), journal_path) from None
-    progress.close()
-    wall = time.perf_counter() - start
-    journal.close(wall)
-    answers = answers_from(journal, items)
-    if all(a.response is None for a in answers):
-        failed = Counter(a.error or "no response" for a in answers).most_common(1)[0]
-        raise NothingAnswered(
-            f"every call failed ({len(answers)} of {len(answers)}), most often: {failed[0]} "
-            f"({failed[1]}x). No result file was written; the errors are in {journal_path}. "
-            "Fix the cause and run the same command again: only failed questions are asked.")
-    records = asyncio.run(grade_answers(answers, graders, concurrency=s.concurrency))
-    result = build_result(
-        {"run_id": run_id, "kind": "run", "questions_sha256": qs.sha256,
-         "questions_path": qs.path, "corpus_sha256": corpus.sha256, "model": model,
-         "backend": s.backend, "backend_options": public, "mode": s.mode,
-         "prompt_version": s.template.version, "prompt_sha256": s.template.sha256,
-         "repeats": s.repeats, "temperature": s.temperature, "max_tokens": s.max_tokens,
-         "concurrency": s.concurrency,
-         "wall_s": round(journal.previous_wall_s + wall, 3),
-         "n_questions_total": len(qs.questions), "selection_sha256": selection,
-         "selected_ids": sorted(q.id for q in questions), "subset": subset,
-         "sent": backend.sent_settings()},
-        records, graders, s.graders.penalty_k, backend.prices(),
-    )
-    atomic_write_json(path, result.model_dump(mode="json"))
-    return RunOutcome(result, path, journal_path)

@@ -13,7 +13,8 @@ from bench.backends.base import Backend, BaseOptions, Completion, FinishReason, 
 from bench.errors import ConfigError, field_path
 
 __all__ = ["GROUP", "Backend", "BaseOptions", "Completion", "FinishReason", "Request",
-           "available", "backend_class", "create", "parse_options", "public_options"]
+           "answer_options", "available", "backend_class", "create", "parse_options",
+           "public_options", "validate_options"]
 
 GROUP = "bench.backends"
 
@@ -64,11 +65,11 @@ def backend_class(name: str) -> Any:
     return eps[name].load()
 
 
-def create(name: str, options: dict[str, Any]) -> Backend:
-    """Build a backend from its name and raw options, with one clear line for a bad option."""
+def validate_options(name: str, options: dict[str, Any]) -> BaseModel:
+    """A backend's raw options checked by its `Options` model, with one clear line if bad."""
     cls = backend_class(name)
     try:
-        opts = cls.Options.model_validate(options)
+        opts: BaseModel = cls.Options.model_validate(options)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = field_path(err["loc"]) if err["loc"] else "options"
@@ -80,7 +81,13 @@ def create(name: str, options: dict[str, Any]) -> Backend:
                 f"backend {name!r} has no option {where!r}{hint} (options: {fields})"
             ) from None
         raise ConfigError(f"backend {name!r} option {where!r}: {err['msg']}") from None
-    backend = cls(opts)
+    return opts
+
+
+def create(name: str, options: dict[str, Any]) -> Backend:
+    """Build a backend from its name and raw options, with one clear line for a bad option."""
+    opts = validate_options(name, options)
+    backend = backend_class(name)(opts)
     return backend if isinstance(backend, Backend) else _Adapted(backend)
 
 

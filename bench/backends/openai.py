@@ -58,6 +58,8 @@ class OpenAIOptions(BaseOptions):
     headers: dict[str, str] | None = Field(
         default=None, json_schema_extra=SECRET,
         description="extra HTTP headers (JSON object); never written to results")
+    batch_poll_s: float = Field(default=30.0, gt=0, json_schema_extra=TRANSPORT,
+                                description="with --batch: seconds between status checks")
     price_in_per_mtok: float | None = Field(default=None, ge=0, json_schema_extra=TRANSPORT,
                                             description="price of 1M prompt tokens, for cost")
     price_out_per_mtok: float | None = Field(
@@ -127,6 +129,11 @@ class OpenAIBackend(Backend):
         self._next_slot = 0.0
         self._slot_lock = asyncio.Lock() if self._interval else None
 
+    @property
+    def client(self) -> Any:
+        """The async openai client (the Files and Batches API of `bench run --batch`)."""
+        return self._client
+
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(attempts=self.options.attempts)
 
@@ -152,25 +159,10 @@ class OpenAIBackend(Backend):
         """Close the HTTP client inside the event loop that used it."""
         await self._client.close()
 
-    def _body(self, request: Request) -> dict[str, Any]:
-        o = self.options
-        body: dict[str, Any] = {"model": o.model, "messages": request.messages,
-                                "temperature": request.temperature}
-        if request.seed is not None:
-            body["seed"] = request.seed
-        if request.stop:
-            body["stop"] = list(request.stop)
-        if o.reasoning_effort is not None:
-            body["reasoning_effort"] = o.reasoning_effort
-        if o.top_p is not None:
-            body["top_p"] = o.top_p
-        body.update(o.extra_body or {})
-        return body
-
     async def complete(self, request: Request) -> Completion:
         if self._interval:
             await self._pace()
-        base = self._body(request)
+        base = request_body(self.options, request)
         for _ in range(MAX_ADAPTATIONS + 1):
             body = self.adapter.shape(base, request.max_tokens)
             start = time.perf_counter()
@@ -183,7 +175,7 @@ class OpenAIBackend(Backend):
                 if self.adapter.learn(body, exc.param, exc.code, text) is None:
                     raise BackendCallError(f"HTTP 400: {_short(text)}", transient=False) from None
                 continue
-            completion = self._completion(data, request, time.perf_counter() - start)
+            completion = parse_reply(data, request, self.adapter, time.perf_counter() - start)
             if completion is None:
                 # The stop sequence cut the reply inside its reasoning block (a blank line
                 # is common there): leave `stop` to us from now on, and ask again.
@@ -220,45 +212,66 @@ class OpenAIBackend(Backend):
             raise BackendCallError(f"malformed response: {_short(str(exc))}",
                                    transient=True) from None
 
-    def _completion(self, data: Any, request: Request, latency: float) -> Completion | None:
-        """The reply as a Completion; None when our stop sequence cut it inside reasoning."""
-        try:
-            choice = data["choices"][0]
-            message = choice.get("message") or {}
-            content = message.get("content")
-            refusal = message.get("refusal") or None
-            finish = _FINISH.get(str(choice.get("finish_reason")), "other") \
-                if choice.get("finish_reason") is not None else None
-            reasoning = message.get("reasoning_content") or message.get("reasoning") or None
-            usage = data.get("usage") or {}
-            details = usage.get("completion_tokens_details") or {}
-            prompt_details = usage.get("prompt_tokens_details") or {}
-        except (KeyError, IndexError, TypeError, AttributeError):
-            raise BackendCallError(f"malformed response: {_short(str(data))}",
-                                   transient=True) from None
-        if not isinstance(content, str) and content is not None:
-            raise BackendCallError(f"malformed response: content is {type(content).__name__}",
-                                   transient=True)
-        if content is None and refusal is None and finish != "length":
-            # No answer and no reason for none: a server fault, worth a bounded retry.
-            raise BackendCallError("the reply had no content", transient=True)
-        split = split_reasoning(content or "")
-        text = split.answer
-        if split.unclosed and finish == "stop" and request.stop \
-                and "stop" not in self.adapter.dropped:
-            return None
-        if split.reasoning:
-            reasoning = "\n\n".join(x for x in (reasoning, split.reasoning) if x)
-        if "stop" in self.adapter.dropped and request.stop:
-            text = apply_stop(text, request.stop)
-        return Completion(
-            text=text, finish_reason=finish, reasoning=reasoning, refusal=refusal,
-            latency_s=latency, model=data.get("model"),
-            prompt_tokens=usage.get("prompt_tokens") or 0,
-            completion_tokens=usage.get("completion_tokens") or 0,
-            reasoning_tokens=details.get("reasoning_tokens"),
-            cached_tokens=prompt_details.get("cached_tokens"),
-        )
+
+def request_body(options: OpenAIOptions, request: Request) -> dict[str, Any]:
+    """The chat-completions body for `request`, before any adaptation to the server; a batch
+    file carries the same body as a live run."""
+    o = options
+    body: dict[str, Any] = {"model": o.model, "messages": request.messages,
+                            "temperature": request.temperature}
+    if request.seed is not None:
+        body["seed"] = request.seed
+    if request.stop:
+        body["stop"] = list(request.stop)
+    if o.reasoning_effort is not None:
+        body["reasoning_effort"] = o.reasoning_effort
+    if o.top_p is not None:
+        body["top_p"] = o.top_p
+    body.update(o.extra_body or {})
+    return body
+
+
+def parse_reply(data: Any, request: Request, adapter: Adapter,
+                latency: float = 0.0) -> Completion | None:
+    """A chat-completion body as a Completion; None when our stop sequence cut the reply
+    inside its reasoning (ask again without it). Raises BackendCallError for a reply that is
+    no reply: malformed, or with no content and no reason for none."""
+    try:
+        choice = data["choices"][0]
+        message = choice.get("message") or {}
+        content = message.get("content")
+        refusal = message.get("refusal") or None
+        finish = _FINISH.get(str(choice.get("finish_reason")), "other") \
+            if choice.get("finish_reason") is not None else None
+        reasoning = message.get("reasoning_content") or message.get("reasoning") or None
+        usage = data.get("usage") or {}
+        details = usage.get("completion_tokens_details") or {}
+        prompt_details = usage.get("prompt_tokens_details") or {}
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise BackendCallError(f"malformed response: {_short(str(data))}",
+                               transient=True) from None
+    if not isinstance(content, str) and content is not None:
+        raise BackendCallError(f"malformed response: content is {type(content).__name__}",
+                               transient=True)
+    if content is None and refusal is None and finish != "length":
+        # No answer and no reason for none: a server fault, worth a bounded retry.
+        raise BackendCallError("the reply had no content", transient=True)
+    split = split_reasoning(content or "")
+    text = split.answer
+    if split.unclosed and finish == "stop" and request.stop and "stop" not in adapter.dropped:
+        return None
+    if split.reasoning:
+        reasoning = "\n\n".join(x for x in (reasoning, split.reasoning) if x)
+    if "stop" in adapter.dropped and request.stop:
+        text = apply_stop(text, request.stop)
+    return Completion(
+        text=text, finish_reason=finish, reasoning=reasoning, refusal=refusal,
+        latency_s=latency, model=data.get("model"),
+        prompt_tokens=usage.get("prompt_tokens") or 0,
+        completion_tokens=usage.get("completion_tokens") or 0,
+        reasoning_tokens=details.get("reasoning_tokens"),
+        cached_tokens=prompt_details.get("cached_tokens"),
+    )
 
 
 def _error_text(exc: Any) -> str:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
     from bench.records import ResultFile
+    from bench.run_settings import RunSettings
 
 INCOMPLETE_EXIT = 4
 """Exit code of a run or grading that finished but left answers ungraded."""
@@ -28,9 +29,24 @@ INCOMPLETE_EXIT = 4
 
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="ask a model every question, grade, write a result file")
-    questions_args(p)
     p.add_argument("--backend", default="local", metavar="NAME",
                    help="backend name (see `bench backends`; default local)")
+    run_args(p)
+    p.add_argument("--concurrency", type=int, default=8, metavar="N")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run's journal; finished questions are not asked again")
+    p.add_argument("--fresh", action="store_true", help="discard an earlier journal of this run")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--batch", action="store_true",
+                   help="openai backend: send the run through the server's Files and Batches "
+                   "API (upload, poll, import, resubmit failures); see the README")
+    grader_args(p)
+    p.set_defaults(handler=run)
+
+
+def run_args(p: argparse.ArgumentParser) -> None:
+    """What a run asks and how: shared by `bench run` and `bench batch export`."""
+    questions_args(p)
     p.add_argument("--model", default=None, metavar="NAME",
                    help="model name (openai) or GGUF path (local)")
     p.add_argument("--base-url", default=None, metavar="URL",
@@ -45,22 +61,43 @@ def register(sub: Any) -> None:
                    help="your own prompts: a TOML file (see the README); hashed into results")
     p.add_argument("--system-prompt", default=None, metavar="TEXT",
                    help="replace the system message of the (built-in or given) template")
-    p.add_argument("--concurrency", type=int, default=8, metavar="N")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="first N questions only")
     p.add_argument("--tags", default=None, metavar="T1,T2", help="only questions with a tag")
     p.add_argument("--ids", default=None, metavar="ID1,ID2", help="only these questions")
     p.add_argument("--repeats", type=int, default=1, metavar="K", help="samples per question")
     p.add_argument("--temperature", type=float, default=0.0)
-    p.add_argument("--max-tokens", type=int, default=128, metavar="N")
+    p.add_argument("--max-tokens", type=int, default=128, metavar="N",
+                   help="token budget of each answer (reasoning models: reasoning included)")
     p.add_argument("--run-id", default=None, metavar="ID",
                    help="name of the run (default derived from backend, model and mode)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue the run's journal; finished questions are not asked again")
-    p.add_argument("--fresh", action="store_true", help="discard an earlier journal of this run")
     p.add_argument("--out", default=DEFAULT_RESULTS, metavar="DIR", help="results folder")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    grader_args(p)
-    p.set_defaults(handler=run)
+
+
+def settings_from(args: argparse.Namespace, backend: str) -> RunSettings:
+    """The typed settings of the flags `run_args` (and `bench run`) define."""
+    from bench.backends import parse_options
+    from bench.evaluate import GraderSettings
+    from bench.prompts import DEFAULT_TEMPLATE, load_template, with_system
+    from bench.run_settings import RunSettings, Selection
+
+    options = parse_options(args.option)
+    if args.model is not None:
+        options["model"] = args.model
+    if args.base_url is not None:
+        options["base_url"] = args.base_url
+    return RunSettings(
+        backend=backend, options=options, mode=args.mode,
+        selection=Selection(ids=parse_list(args.ids), tags=parse_list(args.tags),
+                            limit=args.limit),
+        repeats=args.repeats, temperature=args.temperature, max_tokens=args.max_tokens,
+        confidence=args.confidence, concurrency=getattr(args, "concurrency", 8),
+        run_id=args.run_id, resume=getattr(args, "resume", False),
+        fresh=getattr(args, "fresh", False), out_dir=Path(args.out),
+        questions=optional_path(args.questions), seeds=optional_path(args.seeds),
+        graders=grader_settings(args) if hasattr(args, "grader") else GraderSettings(),
+        template=load_template(args.prompt_template, args.system_prompt)
+        if args.prompt_template else with_system(DEFAULT_TEMPLATE, args.system_prompt),
+    )
 
 
 class Bar:
@@ -97,30 +134,17 @@ class Bar:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.backends import parse_options
-    from bench.prompts import DEFAULT_TEMPLATE, load_template, with_system
-    from bench.runner import Interrupted, RunSettings, Selection, run_eval
+    from bench.session import Interrupted, run_eval
     from bench.tables import result_summary
 
-    options = parse_options(args.option)
-    if args.model is not None:
-        options["model"] = args.model
-    if args.base_url is not None:
-        options["base_url"] = args.base_url
-    settings = RunSettings(
-        backend=args.backend, options=options, mode=args.mode,
-        selection=Selection(ids=parse_list(args.ids), tags=parse_list(args.tags),
-                            limit=args.limit),
-        repeats=args.repeats, temperature=args.temperature, max_tokens=args.max_tokens,
-        confidence=args.confidence, concurrency=args.concurrency, run_id=args.run_id,
-        resume=args.resume, fresh=args.fresh, out_dir=Path(args.out),
-        questions=optional_path(args.questions), seeds=optional_path(args.seeds),
-        graders=grader_settings(args),
-        template=load_template(args.prompt_template, args.system_prompt)
-        if args.prompt_template else with_system(DEFAULT_TEMPLATE, args.system_prompt),
-    )
+    settings = settings_from(args, args.backend)
     try:
-        outcome = run_eval(settings, Bar(enabled=not args.no_progress))
+        if args.batch:
+            from bench.batch.managed import run_batch
+
+            outcome = run_batch(settings, Bar(enabled=False))
+        else:
+            outcome = run_eval(settings, Bar(enabled=not args.no_progress))
     except Interrupted as exc:
         print(f"\nbench: {exc}.\nResume with: {resume_command(exc.run_id)}", file=sys.stderr)
         return exc.exit_code
