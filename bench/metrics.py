@@ -7,13 +7,12 @@ kept apart (`over_graded`) for diagnosis."""
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from statistics import median
 
 from bench.records import Breakdown, Calibration, Metrics, Record, Unreported
-from bench.stats import f_from_counts
+from bench.stats import PairedBootstrap, f_from_counts
 from bench.verdicts import GRADED, Verdict
 
 _ORDER = (Verdict.CORRECT, Verdict.INCORRECT, Verdict.NOT_ATTEMPTED)
@@ -56,36 +55,19 @@ def breakdown(records: Iterable[Record], *, graded_only: bool = False) -> Breakd
 def bootstrap_ci(
     records: Sequence[Record], *, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES
 ) -> dict[str, tuple[float, float]]:
-    """Percentile 95% intervals, resampling questions (all samples of a question move together)."""
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    """Percentile 95% intervals of the headline rates, resampling questions (all samples of a
+    question move together) with the leaderboard's Poisson bootstrap (`bench.stats`)."""
+    units: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in records:
-        # An ungraded record weighs as a not-attempted one: it is in every denominator.
-        slot = _ORDER.index(r.verdict) if r.verdict in GRADED else 2
-        groups[r.id][slot] += 1
-    if len(groups) < 2:
+        u = units[r.id]
+        u[0] += r.verdict == Verdict.CORRECT
+        u[1] += r.verdict in (Verdict.CORRECT, Verdict.INCORRECT)
+        u[2] += 1  # an ungraded record is in every denominator, as in the headline
+    if len(units) < 2:
         return {}
-    cs = [g[0] for g in groups.values()]
-    ins = [g[1] for g in groups.values()]
-    nas = [g[2] for g in groups.values()]
-    rng = random.Random(seed)
-    size = len(cs)
-    population = range(size)
-    series: dict[str, list[float]] = {"correct_rate": [], "accuracy_given_attempted": [],
-                                      "f_score": []}
-    for _ in range(resamples):
-        idx = rng.choices(population, k=size)
-        c = sum(map(cs.__getitem__, idx))
-        i = sum(map(ins.__getitem__, idx))
-        na = sum(map(nas.__getitem__, idx))
-        cr, aga, f = headline(c, i, na)
-        series["correct_rate"].append(cr or 0.0)
-        series["accuracy_given_attempted"].append(aga or 0.0)
-        series["f_score"].append(f or 0.0)
-    out = {}
-    for name, values in series.items():
-        values.sort()
-        out[name] = (values[int(0.025 * resamples)], values[int(0.975 * resamples) - 1])
-    return out
+    boot = PairedBootstrap(len(units), resamples=resamples, seed=seed)
+    counts = [(c, a, n) for c, a, n in units.values()]
+    return boot.intervals(boot.encode(counts), level=0.95)
 
 
 def calibration(records: Sequence[Record], bins: int = 10) -> Calibration | None:

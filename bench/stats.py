@@ -147,8 +147,27 @@ class PairedBootstrap:
         c, cb = self._total(enc.correct, shared)
         a, ab = self._total(enc.attempted, shared)
         g, gb = self._total(enc.graded, shared)
-        boot = [2 * x / (z + y) if x else 0.0 for x, y, z in zip(cb, ab, gb, strict=True)]
+        boot = [f_from_counts(x, y, z) for x, y, z in zip(cb, ab, gb, strict=True)]
         return f_from_counts(c, a, g), boot
+
+    def intervals(self, enc: Encoded, level: float = 0.95) -> dict[str, tuple[float, float]]:
+        """Percentile intervals of one run's correct rate, accuracy given attempted and F."""
+        everything = enc.present
+        _, cb = self._total(enc.correct, everything)
+        _, ab = self._total(enc.attempted, everything)
+        _, gb = self._total(enc.graded, everything)
+        series = {
+            "correct_rate": [c / g if g else 0.0 for c, g in zip(cb, gb, strict=True)],
+            "accuracy_given_attempted": [c / a if a else 0.0 for c, a in zip(cb, ab, strict=True)],
+            "f_score": [f_from_counts(c, a, g) for c, a, g in zip(cb, ab, gb, strict=True)],
+        }
+        return {name: self._percentiles(values, level) for name, values in series.items()}
+
+    def _percentiles(self, values: list[float], level: float) -> tuple[float, float]:
+        values = sorted(values)
+        tail = (1 - level) / 2
+        return (values[int(tail * self.resamples)],
+                values[max(0, math.ceil((1 - tail) * self.resamples) - 1)])
 
     def f_diff(self, a: Encoded, b: Encoded, level: float = 0.95) -> FDiff | None:
         """F(a) - F(b) over the questions both answered; None when they share none."""
@@ -157,10 +176,7 @@ class PairedBootstrap:
             return None
         fa, boot_a = self._f(a, shared)
         fb, boot_b = self._f(b, shared)
-        diffs = sorted(x - y for x, y in zip(boot_a, boot_b, strict=True))
-        tail = (1 - level) / 2
-        lo = diffs[int(tail * self.resamples)]
-        hi = diffs[max(0, math.ceil((1 - tail) * self.resamples) - 1)]
+        lo, hi = self._percentiles([x - y for x, y in zip(boot_a, boot_b, strict=True)], level)
         return FDiff(fa - fb, lo, hi, shared.bit_count())
 
 
