@@ -9,12 +9,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.errors import UsageError
+
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same folder, then rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror}); check the folder's "
+                         "permissions and free space") from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # as any file the user creates; mkstemp makes 0600
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -22,6 +28,10 @@ def atomic_write_text(path: str | Path, text: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:  # disk full, quota: the old file stays, no half-written one
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"{path}: cannot write ({exc.strerror}); check the folder's "
+                         "permissions and free space") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

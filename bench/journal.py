@@ -90,7 +90,10 @@ class Journal:
 
     def _open(self) -> int:
         # O_APPEND: each line is one write() call, so lines never interleave or half-land.
-        return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise UsageError(f"{self.path}: cannot write the journal ({exc.strerror})") from None
 
     def _read(self, settings: dict[str, Any]) -> None:
         data = self.path.read_bytes()
@@ -135,7 +138,11 @@ class Journal:
                 self.notes.append(entry)
 
     def _write(self, entry: dict[str, Any]) -> None:
-        os.write(self._fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+        try:
+            os.write(self._fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+        except OSError as exc:  # disk full: stop at once, the lines before are safe
+            raise UsageError(f"{self.path}: cannot write the journal ({exc.strerror}); free "
+                             "some space and run the same command again") from None
 
     def done(self) -> set[tuple[str, int]]:
         """(id, sample) pairs that have an answer; failed calls are asked again on resume."""

@@ -208,3 +208,29 @@ def test_a_journal_cut_mid_line_is_repaired_before_appending(tmp_path: Path) -> 
 ])
 def test_the_resume_hint_never_repeats_fresh(argv: list[str], expected: str) -> None:
     assert resume_command("r1", argv) == expected
+
+
+def test_a_full_disk_is_one_clear_error_and_the_old_file_stays(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from bench.errors import UsageError
+    from bench.files import atomic_write_text
+
+    target = tmp_path / "r.json"
+    target.write_text("old")
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", full)
+        with pytest.raises(UsageError, match="No space left on device"):
+            atomic_write_text(target, "new")
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+    journal = Journal(tmp_path / "j.jsonl", {"s": 1})
+    with monkeypatch.context() as m:
+        m.setattr(os, "write", full)
+        with pytest.raises(UsageError, match="cannot write the journal"):
+            journal.record(JournalEntry(id="a", response="x"))
