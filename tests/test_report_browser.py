@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -100,11 +101,11 @@ def test_leaderboard_page_in_chromium(tmp_path: Path, monkeypatch: pytest.Monkey
             return [first.nth(r).locator("td").nth(i).inner_text() for r in range(4)]
 
         assert column(1) == ["best", "careful", "bold", "weak"]
-        page.locator("table.board").nth(0).locator("th", has_text="Run").click()
+        page.locator("table.board").nth(0).locator("th", has_text=re.compile(r"^Run$")).click()
         assert column(1) == ["best", "bold", "careful", "weak"]
-        page.locator("table.board").nth(0).locator("th", has_text="Run").click()
+        page.locator("table.board").nth(0).locator("th", has_text=re.compile(r"^Run$")).click()
         assert column(1) == ["weak", "careful", "bold", "best"]
-        page.locator("table.board").nth(0).locator("th", has_text="Rank").click()
+        page.locator("table.board").nth(0).locator("th", has_text=re.compile(r"^Rank$")).click()
         assert column(1) == ["best", "careful", "bold", "weak"]
 
         plots = page.locator(".js-plotly-plot")
