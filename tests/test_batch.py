@@ -159,3 +159,10 @@ def test_shards_split_the_requests(workdir: Path) -> None:
 def test_batch_usage_errors(workdir: Path, args: tuple[str, ...], message: str) -> None:
     proc = bench(*args, cwd=workdir)
     assert proc.returncode == 2 and message in proc.stderr
+
+
+def test_secret_options_never_reach_the_journal(workdir: Path) -> None:
+    proc = bench(*EXPORT, "-o", 'headers={"X-Api-Token": "s3cret-value"}', cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    for path in (workdir / "results").iterdir():
+        assert "s3cret-value" not in path.read_text()

@@ -12,9 +12,22 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from bench.backends.base import Backend, BaseOptions, Completion, FinishReason, Request
 from bench.errors import ConfigError, field_path
 
-__all__ = ["GROUP", "Backend", "BaseOptions", "Completion", "FinishReason", "Request",
-           "answer_options", "available", "backend_class", "create", "parse_options",
-           "public_options", "validate_options"]
+__all__ = [
+    "GROUP",
+    "Backend",
+    "BaseOptions",
+    "Completion",
+    "FinishReason",
+    "Request",
+    "answer_options",
+    "available",
+    "backend_class",
+    "create",
+    "is_secret",
+    "parse_options",
+    "public_options",
+    "validate_options",
+]
 
 GROUP = "bench.backends"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.backends import is_secret
 from bench.backends.adapt import Adapter
 from bench.backends.base import Request
 from bench.backends.openai import OpenAIOptions, request_body
@@ -43,6 +44,10 @@ def store_settings(p: Prepared) -> None:
     """Keep the run's settings in its journal (once) for a later import."""
     if not p.journal.notes_of(STORED):
         stored = p.settings.model_dump(mode="json", exclude={"resume", "fresh"})
+        # Secrets (extra headers) stay out of the journal: give them again with the command.
+        cls = type(p.options)
+        stored["options"] = {k: v for k, v in stored["options"].items()
+                             if k not in cls.model_fields or not is_secret(cls, k)}
         p.journal.note(STORED, settings=stored)
 
 
