@@ -67,6 +67,13 @@ class OpenAIOptions(BaseOptions):
         description="price of 1M completion tokens (reasoning included), for cost")
 
 
+def prices_of(o: OpenAIOptions) -> tuple[float, float] | None:
+    """(input, output) price per million tokens, when either was given."""
+    if o.price_in_per_mtok is None and o.price_out_per_mtok is None:
+        return None
+    return o.price_in_per_mtok or 0.0, o.price_out_per_mtok or 0.0
+
+
 def retry_after(headers: Any) -> float | None:
     """Seconds to wait from `retry-after-ms` or `Retry-After` (seconds or an HTTP date).
 
@@ -141,10 +148,7 @@ class OpenAIBackend(Backend):
         return self.adapter.settings()
 
     def prices(self) -> tuple[float, float] | None:
-        o = self.options
-        if o.price_in_per_mtok is None and o.price_out_per_mtok is None:
-            return None
-        return o.price_in_per_mtok or 0.0, o.price_out_per_mtok or 0.0
+        return prices_of(self.options)
 
     async def _pace(self) -> None:
         assert self._slot_lock is not None

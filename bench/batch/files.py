@@ -10,7 +10,7 @@ from typing import Any
 from bench.backends import is_secret
 from bench.backends.adapt import Adapter
 from bench.backends.base import Request
-from bench.backends.openai import OpenAIOptions, request_body
+from bench.backends.openai import OpenAIOptions, prices_of, request_body
 from bench.batch.lines import CustomIds, Outcome, read_outputs, request_line, run_tag
 from bench.errors import UsageError
 from bench.files import atomic_write_text
@@ -165,9 +165,7 @@ def import_files(settings: RunSettings, files: list[Path],
         except OSError as exc:
             raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
         absorb(p, outcomes_of(p, data, str(path)), counts)
-    prices = None
     o = p.options
-    if isinstance(o, OpenAIOptions) and (o.price_in_per_mtok or o.price_out_per_mtok):
-        prices = (o.price_in_per_mtok or 0.0, o.price_out_per_mtok or 0.0)
+    prices = prices_of(o) if isinstance(o, OpenAIOptions) else None
     return finish(p, 0.0, sent=adapter_of(o).settings() if isinstance(o, OpenAIOptions)
                   else {}, prices=prices), counts
