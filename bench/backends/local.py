@@ -7,15 +7,14 @@ import asyncio
 import threading
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
-from bench.backends.adapt import Adapter
-from bench.backends.base import Backend, BaseOptions, Completion, Request
-from bench.backends.openai import parse_reply
+from bench.backends.base import Backend, BaseOptions, Completion, FinishReason, Request
 from bench.engine import DEFAULT_GGUF, Engine, check_gguf, default_model_path
-from bench.errors import BackendCallError
+from bench.errors import ConfigError
+from bench.reasoning import apply_stop, split_reasoning
 
 __all__ = ["DEFAULT_GGUF", "LocalBackend", "LocalOptions", "default_model_path"]
 
@@ -41,45 +40,71 @@ class LocalBackend(Backend):
         self.path = Path(options.model) if options.model else default_model_path()
         check_gguf(self.path)  # before the run starts, not at its first question
         self._engine: Engine | None = None
+        self._failed: ConfigError | None = None
         self._lock = threading.Lock()
-        self._adapter = Adapter()  # llama.cpp accepts every field: nothing is ever adapted
+        self._client_stop = False
+        """Set once the stop sequence cut a reply inside its reasoning: applied here since."""
 
     @property
     def model_name(self) -> str:
         return self.path.stem
 
     def _load(self) -> Engine:
+        # The first calls of a run arrive together: one loads the model, the others wait, and
+        # a model that will not load fails each of them with the same one line.
         with self._lock:
+            if self._failed is not None:
+                raise self._failed
             if self._engine is None:
                 o = self.options
-                self._engine = Engine(self.path, n_ctx=o.n_ctx, n_threads=o.n_threads,
-                                      seed=o.seed)
+                try:
+                    self._engine = Engine(self.path, n_ctx=o.n_ctx, n_threads=o.n_threads,
+                                          seed=o.seed)
+                except ConfigError as exc:
+                    self._failed = exc
+                    raise
             return self._engine
 
     def _call(self, request: Request) -> Completion:
         engine = self._load()
-        body = {"messages": request.messages, "temperature": request.temperature,
-                "max_tokens": request.max_tokens,
-                "seed": request.seed if request.seed is not None else self.options.seed}
-        if request.stop:
+        body: dict[str, Any] = {
+            "messages": request.messages, "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+            "seed": request.seed if request.seed is not None else self.options.seed}
+        if request.stop and not self._client_stop:
             body["stop"] = list(request.stop)
         start = time.perf_counter()
-        data = engine.chat(body)
-        error = data.get("error")
-        if error is not None:  # e.g. the prompt is longer than the context
-            message = error.get("message") if isinstance(error, dict) else error
-            raise BackendCallError(f"local model: {message}", transient=False)
-        completion = parse_reply(data, request, self._adapter, time.perf_counter() - start)
-        if completion is None:  # never: llama.cpp applies stop outside any reasoning block
-            raise BackendCallError("local model: reply cut inside its reasoning",
-                                   transient=False)
-        return completion.model_copy(update={"model": self.model_name})
+        reply = engine.chat(body)
+        latency = time.perf_counter() - start
+        split = split_reasoning(reply.text)
+        if split.unclosed and reply.finish_reason == "stop" and "stop" in body:
+            # llama.cpp applies stop sequences to the reasoning too: a blank line in it ended
+            # the reply. From now on stop on our side, on the answer only, and ask again.
+            self._client_stop = True
+            return self._call(request)
+        text = split.answer
+        if self._client_stop and request.stop:
+            text = apply_stop(text, request.stop)
+        reasoning = "\n\n".join(r for r in (reply.reasoning, split.reasoning) if r) or None
+        finish: FinishReason | None = None
+        if reply.finish_reason in ("stop", "length"):
+            finish = "stop" if reply.finish_reason == "stop" else "length"
+        elif reply.finish_reason is not None:
+            finish = "other"
+        return Completion(
+            text=text, finish_reason=finish, reasoning=reasoning,
+            prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens,
+            cached_tokens=reply.cached_tokens, latency_s=latency, model=self.model_name)
 
     async def complete(self, request: Request) -> Completion:
-        # The engine computes on its own threads; this thread only waits for the reply.
+        # llama.cpp computes on its own threads whichever thread asks, and queues concurrent
+        # calls over its slots; a worker thread only waits for the reply (the GIL is released).
         return await asyncio.to_thread(self._call, request)
 
+    def sent_settings(self) -> dict[str, Any]:
+        return {"stop_applied": "client"} if self._client_stop else {}
+
     async def aclose(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.close()
