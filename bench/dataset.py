@@ -52,6 +52,9 @@ class Question(BaseModel):
     """Topic and skill tags."""
     tolerance: float | None = Field(default=None, ge=0)
     """Relative tolerance for number answers; None means exact."""
+    group: str | None = Field(default=None, min_length=1)
+    """Questions sharing a group hinge on one fact: bootstrap intervals resample them
+    together, so that one fact asked nine ways does not count as nine."""
 
     @field_validator("answer")
     @classmethod
@@ -65,7 +68,8 @@ class Question(BaseModel):
         return self.answer is None
 
     def canonical(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        # Sets without groups hash as they did before the field existed.
+        return self.model_dump(mode="json", exclude={"group"} if self.group is None else None)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class QuestionSet:
 
     path: str
     questions: tuple[Question, ...]
+    warnings: tuple[str, ...] = ()
+    """`file:line: field: what` lines about harmless problems (a redundant alias): printed by
+    `bench validate`, never a reason to refuse the set."""
 
     @property
     def sha256(self) -> str:
@@ -173,6 +180,7 @@ def load_questions(path: str | Path, corpus: Corpus | None) -> QuestionSet:
     if not path.exists():
         raise UsageError(f"{shown}: no such file; pass --questions PATH")
     problems: list[str] = []
+    warnings: list[str] = []
     questions: list[Question] = []
     first_seen: dict[str, str] = {}
     for where, raw in _records(path, shown):
@@ -192,12 +200,13 @@ def load_questions(path: str | Path, corpus: Corpus | None) -> QuestionSet:
             continue
         first_seen[q.id] = where
         problems.extend(f"{where}: {p}" for p in check_question(q, corpus))
+        warnings.extend(f"{where}: warning: {w}" for w in alias_warnings(q))
         questions.append(q)
     if not questions and not problems:
         problems.append(f"{shown}: no questions (the file is empty); add one JSON object a line")
     if problems:
         raise DataError(problems)
-    return QuestionSet(path=shown, questions=tuple(questions))
+    return QuestionSet(path=shown, questions=tuple(questions), warnings=tuple(warnings))
 
 
 def check_question(q: Question, corpus: Corpus | None) -> list[str]:
@@ -223,18 +232,28 @@ def check_question(q: Question, corpus: Corpus | None) -> list[str]:
         problems.append("aliases: an unreported question (answer null) takes no aliases")
     if q.tolerance is not None and q.answer_type != "number":
         problems.append("tolerance: only number questions take a tolerance")
+    for n, alias in enumerate(q.aliases):
+        if not phrase_key(alias).strip():
+            problems.append(f"aliases[{n}]: empty alias")
+    return problems
+
+
+def alias_warnings(q: Question) -> list[str]:
+    """Aliases that fold to the key of the answer or of an earlier alias: redundant, and
+    harmless (the grader matches them all the same)."""
+    out: list[str] = []
     gold_key = phrase_key(q.answer) if q.answer is not None else None
     seen: set[str] = set()
     for n, alias in enumerate(q.aliases):
         key = phrase_key(alias)
+        if not key.strip():
+            continue
         if key == gold_key:
-            problems.append(f"aliases[{n}]: {alias!r} repeats the answer")
+            out.append(f"aliases[{n}]: {alias!r} repeats the answer")
         elif key in seen:
-            problems.append(f"aliases[{n}]: {alias!r} repeats another alias")
-        elif not key.strip():
-            problems.append(f"aliases[{n}]: empty alias")
+            out.append(f"aliases[{n}]: {alias!r} repeats another alias")
         seen.add(key)
-    return problems
+    return out
 
 
 def summary(qs: QuestionSet) -> dict[str, Any]:
@@ -264,9 +283,10 @@ def export_questions(qs: QuestionSet, fmt: str, out: str | Path) -> None:
             "citations": [{"doc": datasets.Value("string"), "quote": datasets.Value("string")}],
             "tags": datasets.Sequence(datasets.Value("string")),
             "tolerance": datasets.Value("float64"),
+            "group": datasets.Value("string"),
         }
     )
-    rows = [q.canonical() for q in qs.questions]
+    rows = [q.model_dump(mode="json") for q in qs.questions]
     ds = datasets.Dataset.from_list(rows, features=features)
     write_dataset(ds, fmt, out)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,7 +14,7 @@ from bench.backends import create
 from bench.dataset import Question
 from bench.errors import ConfigError
 from bench.grading import RULES_SPEC, RuleGrader
-from bench.judge import Judge, agreement
+from bench.judge import BASELINE_BACKENDS, TEMPLATE, Judge, agreement, load_template
 from bench.metrics import compute
 from bench.records import Agreement, Record, ResultFile, RunInfo, Usage
 from bench.verdicts import GRADED, Grade, Verdict
@@ -49,7 +49,7 @@ class Answer:
         return self.response is not None and not self.missing and not self.truncated
 
 
-GraderKind = Literal["rules", "llm", "both"]
+GraderKind = Literal["rules", "llm", "both", "hybrid"]
 
 
 @dataclass(frozen=True)
@@ -64,22 +64,32 @@ class GraderSettings:
     """Where judge replies are cached; None: `<results>/.cache/judge`."""
     penalty_k: float = 1.0
     """Cost of an incorrect answer in the penalty score."""
+    judge_options: dict[str, Any] = field(default_factory=dict)
+    """`--judge-option KEY=VALUE`: `max_tokens` of the judge's reply; every other key is an
+    option of the judge's backend (`api_key_env`, `timeout_s`, ...)."""
+    judge_template: Path | None = None
+    """`--judge-template FILE`: the judge's prompt of one's own (hashed into the grader spec)."""
 
 
 @dataclass
 class Graders:
-    """The graders a command asked for: `kind` is rules, llm or both."""
+    """The graders a command asked for: `kind` is rules, llm, both or hybrid (rules first,
+    the judge only where the rules are undecided)."""
 
     kind: GraderKind
     rules: RuleGrader
     judge: Judge | None = None
+    questions: Sequence[Question] = ()
+    """The question set graded: its `group`s shape the bootstrap intervals."""
 
     @property
     def spec(self) -> str:
         if self.kind == "rules":
             return RULES_SPEC
         assert self.judge is not None
-        return self.judge.spec if self.kind == "llm" else f"both:{RULES_SPEC}+{self.judge.spec}"
+        if self.kind == "llm":
+            return self.judge.spec
+        return f"{self.kind}:{RULES_SPEC}+{self.judge.spec}"
 
 
 def make_graders(settings: GraderSettings, questions: Sequence[Question],
@@ -87,10 +97,19 @@ def make_graders(settings: GraderSettings, questions: Sequence[Question],
     """Build the graders the settings name; the judge's backend is created here."""
     rules = RuleGrader(tuple(questions))
     if settings.kind == "rules":
-        return Graders("rules", rules)
+        return Graders("rules", rules, questions=tuple(questions))
+    if settings.judge_backend in BASELINE_BACKENDS:
+        raise ConfigError(f"--judge-backend {settings.judge_backend} is a baseline that never "
+                          "reads the response, so it cannot judge; use a model backend "
+                          "(openai with --judge-model, or local)")
     if not settings.judge_model and settings.judge_backend == "openai":
-        raise ConfigError("--grader llm needs --judge-model NAME (the model that grades)")
-    options: dict[str, Any] = {}
+        raise ConfigError(f"--grader {settings.kind} needs --judge-model NAME (the model that "
+                          "grades)")
+    template = load_template(settings.judge_template) if settings.judge_template else TEMPLATE
+    options = dict(settings.judge_options)
+    max_tokens = options.pop("max_tokens", 256)
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+        raise ConfigError(f"--judge-option max_tokens={max_tokens!r}: a positive integer")
     if settings.judge_model:
         options["model"] = settings.judge_model
     if settings.judge_base_url:
@@ -98,8 +117,9 @@ def make_graders(settings: GraderSettings, questions: Sequence[Question],
     backend = create(settings.judge_backend, options)
     judge_id = f"{settings.judge_backend}/{settings.judge_model or 'default'}"
     cache = settings.judge_cache or results_dir / ".cache" / "judge"
-    judge = Judge(backend, judge_id, cache, cache_scope=settings.judge_base_url or "")
-    return Graders(settings.kind, rules, judge)
+    judge = Judge(backend, judge_id, cache, cache_scope=settings.judge_base_url or "",
+                  max_tokens=max_tokens, template=template)
+    return Graders(settings.kind, rules, judge, tuple(questions))
 
 
 def citation_ok(question: Question, cited: tuple[str, ...] | list[str] | None) -> bool | None:
@@ -112,7 +132,12 @@ def citation_ok(question: Question, cited: tuple[str, ...] | list[str] | None) -
 async def grade_answers(
     answers: Sequence[Answer], graders: Graders, *, concurrency: int = 8
 ) -> list[Record]:
-    """Grade every answer; a failed call stays an `error` record, never graded as text."""
+    """Grade every answer; a failed call stays an `error` record, never graded as text.
+
+    `hybrid` asks the judge only about answers the rule grader is undecided on."""
+    # The rules read every answer (cheap): their extracted span is kept even for the judge.
+    assessed = {i: graders.rules.assess(a.question, a.response or "")
+                for i, a in enumerate(answers) if a.gradable}
     judged: dict[int, Grade] = {}
     if graders.judge is not None:
         sem = asyncio.Semaphore(concurrency)
@@ -122,10 +147,10 @@ async def grade_answers(
             async with sem:
                 judged[i] = await judge.grade(a.question, a.response or "")
 
+        asked = [(i, a) for i, a in enumerate(answers) if a.gradable
+                 and (graders.kind != "hybrid" or not assessed[i].decided)]
         try:
-            await asyncio.gather(
-                *(one(i, a) for i, a in enumerate(answers) if a.gradable)
-            )
+            await asyncio.gather(*(one(i, a) for i, a in asked))
         finally:
             await judge.backend.aclose()
     records = []
@@ -153,10 +178,18 @@ async def grade_answers(
             continue
         if graders.kind == "llm":
             g = judged[i]
-            records.append(Record(**base, verdict=g.verdict, rule=g.rule, reason=g.reason))
+            records.append(Record(**base, verdict=g.verdict, rule=g.rule, reason=g.reason,
+                                  judge=g, extracted=assessed[i].extracted))
             continue
-        g = graders.rules.grade(q, a.response)
-        records.append(Record(**base, verdict=g.verdict, rule=g.rule, reason=g.reason,
+        r = assessed[i]
+        rules = {"decided": r.decided, "extracted": r.extracted}
+        if graders.kind == "hybrid" and not r.decided:
+            g = judged[i]  # the judge decides; the rules' guess stays in the reason
+            records.append(Record(**base, **rules, verdict=g.verdict, rule=g.rule,
+                                  reason=f"{g.reason} (rules undecided: {r.verdict.value}, "
+                                  f"{r.rule})", judge=g))
+            continue
+        records.append(Record(**base, **rules, verdict=r.verdict, rule=r.rule, reason=r.reason,
                               judge=judged.get(i)))
     return records
 
@@ -195,10 +228,12 @@ def build_result(run: dict[str, Any], records: list[Record], graders: Graders,
         penalty_k=penalty_k,
     )
     both = graders.kind == "both"
+    groups = {q.id: q.group for q in graders.questions if q.group}
     return ResultFile(
         run=info,
-        metrics=compute(records, penalty_k=penalty_k, prices=prices),
+        metrics=compute(records, penalty_k=penalty_k, prices=prices, groups=groups),
         judge_metrics=compute(judge_view(records), penalty_k=penalty_k) if both else None,
         agreement=agreement_of(records) if both else None,
+        judge_usage=graders.judge.usage() if graders.judge is not None else None,
         records=records,
     )

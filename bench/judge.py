@@ -7,14 +7,19 @@ import json
 import re
 from pathlib import Path
 
-from bench.backends.base import Backend, Request
+from bench.backends.base import Backend, Completion, Request
 from bench.dataset import Question
-from bench.errors import BackendCallError
+from bench.errors import BackendCallError, ConfigError, UsageError
 from bench.files import atomic_write_text
+from bench.records import JudgeUsage
 from bench.retry import RetryPolicy, with_retries
 from bench.verdicts import Grade, Verdict
 
 JUDGE_VERSION = "judge-v1"
+UNPARSEABLE_RETRIES = 1
+"""An unparseable reply is asked again this many times before the item is unscored."""
+BASELINE_BACKENDS = frozenset({"oracle", "abstain", "retrieval"})
+"""Backends that never read a prompt's response: they cannot judge."""
 
 TEMPLATE = """\
 You grade answers to factual questions about news articles. Give one grade:
@@ -91,16 +96,44 @@ _VERDICTS = {"a": Verdict.CORRECT, "correct": Verdict.CORRECT, "b": Verdict.INCO
              "incorrect": Verdict.INCORRECT, "c": Verdict.NOT_ATTEMPTED,
              "not_attempted": Verdict.NOT_ATTEMPTED, "not attempted": Verdict.NOT_ATTEMPTED}
 PROMPT_SHA256 = hashlib.sha256(TEMPLATE.encode()).hexdigest()
+FIELDS = ("{question}", "{gold}", "{response}")
 
 
-def judge_prompt(question: Question, response: str) -> str:
+def load_template(path: str | Path) -> str:
+    """A judge template of one's own (`--judge-template FILE`): plain text in which
+    `{question}`, `{gold}` and `{response}` are replaced, and which asks for a `GRADE:` line.
+
+    Only those three placeholders are replaced, so other braces (JSON examples) are safe."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise UsageError(f"{path}: cannot read the judge template ({why}); check "
+                         "--judge-template") from None
+    missing = [f for f in FIELDS if f not in text]
+    if missing:
+        raise ConfigError(f"{path}: the judge template lacks {', '.join(missing)}; it needs "
+                          f"{', '.join(FIELDS)} where the question, gold answer and response go")
+    if not _GRADE_WORD.search(text):
+        raise ConfigError(f"{path}: the judge template never asks for a GRADE line; end it by "
+                          'asking for "GRADE: A", "GRADE: B" or "GRADE: C" (correct, incorrect, '
+                          "not attempted), the line bench reads")
+    return text
+
+
+_GRADE_WORD = re.compile(r"\bGRADE\b")
+
+
+def judge_prompt(question: Question, response: str, template: str = TEMPLATE) -> str:
     if question.answer is None:
         gold = "NOT DISCLOSED"
     else:
         gold = question.answer
         if question.aliases:
             gold += " (also accepted: " + "; ".join(question.aliases) + ")"
-    return TEMPLATE.format(question=question.question, gold=gold, response=response.strip())
+    # One pass, so a response that contains "{gold}" is not filled in turn.
+    values = {"{question}": question.question, "{gold}": gold, "{response}": response.strip()}
+    return re.sub(r"\{(?:question|gold|response)\}", lambda m: values[m.group(0)], template)
 
 
 def parse_grade(reply: str | None) -> Grade:
@@ -123,9 +156,10 @@ class Judge:
 
     def __init__(self, backend: Backend, judge_id: str, cache_dir: str | Path | None,
                  policy: RetryPolicy | None = None, max_tokens: int = 256,
-                 cache_scope: str = ""):
+                 cache_scope: str = "", template: str = TEMPLATE):
         self.backend = backend
         self.judge_id = judge_id
+        self.template = template
         # Where the judge runs (a server URL): one model name on two servers is two judges
         # for the cache, but one grader spec for ranking.
         self.cache_scope = cache_scope
@@ -134,10 +168,37 @@ class Judge:
         self.max_tokens = max_tokens
         self.calls = 0
         self.cache_hits = 0
+        self._tokens = [0, 0]  # prompt, completion
+        self._reasoning_tokens: int | None = None
+        self._cached_tokens: int | None = None
 
     @property
     def spec(self) -> str:
-        return f"llm-{JUDGE_VERSION}:{self.judge_id}"
+        """`llm-judge-v1:BACKEND/MODEL`; a template of one's own adds its hash, so results
+        graded with it are ranked apart."""
+        version = JUDGE_VERSION
+        if self.template != TEMPLATE:
+            version += "+template-" + hashlib.sha256(self.template.encode()).hexdigest()[:12]
+        return f"llm-{version}:{self.judge_id}"
+
+    def usage(self) -> JudgeUsage:
+        """Calls, cache hits, tokens and cost of this judge so far."""
+        prices = self.backend.prices()
+        prompt, completion = self._tokens
+        return JudgeUsage(
+            judge=self.spec, calls=self.calls, cache_hits=self.cache_hits,
+            prompt_tokens=prompt, completion_tokens=completion,
+            reasoning_tokens=self._reasoning_tokens, cached_tokens=self._cached_tokens,
+            cost=None if prices is None else (prompt * prices[0] + completion * prices[1]) / 1e6)
+
+    def _count(self, c: Completion) -> None:
+        self.calls += 1
+        self._tokens[0] += c.prompt_tokens
+        self._tokens[1] += c.completion_tokens
+        if c.reasoning_tokens is not None:
+            self._reasoning_tokens = (self._reasoning_tokens or 0) + c.reasoning_tokens
+        if c.cached_tokens is not None:
+            self._cached_tokens = (self._cached_tokens or 0) + c.cached_tokens
 
     def _cache_path(self, prompt: str) -> Path | None:
         if self.cache_dir is None:
@@ -146,30 +207,48 @@ class Judge:
         return self.cache_dir / key[:2] / f"{key}.json"
 
     async def grade(self, question: Question, response: str) -> Grade:
-        prompt = judge_prompt(question, response)
+        prompt = judge_prompt(question, response, self.template)
         path = self._cache_path(prompt)
         if path is not None and path.exists():
             try:
-                reply = json.loads(path.read_text(encoding="utf-8"))["reply"]
-                self.cache_hits += 1
-                return parse_grade(reply)
+                entry = json.loads(path.read_text(encoding="utf-8"))
+                cached = parse_grade(entry["reply"]).model_copy(
+                    update={"reasoning": entry.get("reasoning")})
             except (ValueError, KeyError, OSError):
-                pass  # a damaged cache entry is asked again
+                cached = None  # a damaged cache entry is asked again
+            if cached is not None and cached.verdict.graded:
+                self.cache_hits += 1
+                return cached
         request = Request(messages=[{"role": "user", "content": prompt}], temperature=0.0,
                           max_tokens=self.max_tokens)
-        try:
-            completion, _ = await with_retries(lambda: self.backend.complete(request), self.policy)
-        except BackendCallError as exc:
-            return Grade(verdict=Verdict.UNSCORED, rule="judge.failed",
-                         reason=f"judge call failed: {exc}")
-        self.calls += 1
-        if path is not None:
-            atomic_write_text(path, json.dumps({"judge": self.judge_id, "reply": completion.text}))
-        return parse_grade(completion.text)
+        graded = None
+        # An unparseable reply is asked once more; it is never cached, so a later run asks too.
+        for _ in range(1 + UNPARSEABLE_RETRIES):
+            try:
+                completion, _ = await with_retries(lambda: self.backend.complete(request),
+                                                   self.policy)
+            except BackendCallError as exc:
+                return Grade(verdict=Verdict.UNSCORED, rule="judge.failed",
+                             reason=f"judge call failed: {exc}")
+            self._count(completion)
+            graded = parse_grade(completion.text).model_copy(
+                update={"reasoning": completion.reasoning})
+            if graded.verdict.graded:
+                if path is not None:
+                    entry = {"judge": self.judge_id, "reply": completion.text}
+                    if completion.reasoning:
+                        entry["reasoning"] = completion.reasoning
+                    atomic_write_text(path, json.dumps(entry))
+                return graded
+        assert graded is not None
+        return graded
 
 
 def agreement(pairs: list[tuple[str, str]]) -> tuple[float | None, float | None]:
-    """Percent agreement and Cohen's kappa over (verdict A, verdict B) pairs."""
+    """Percent agreement and Cohen's kappa over (verdict A, verdict B) pairs.
+
+    Kappa is None when chance agreement is 1 (both sides gave one and the same label
+    throughout): it is undefined there, and reporting 1.0 would claim skill not shown."""
     n = len(pairs)
     if not n:
         return None, None
@@ -178,5 +257,5 @@ def agreement(pairs: list[tuple[str, str]]) -> tuple[float | None, float | None]
     expected = sum(
         (sum(a == k for a, _ in pairs) / n) * (sum(b == k for _, b in pairs) / n) for k in labels
     )
-    kappa = 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+    kappa = None if expected >= 1 - 1e-12 else (observed - expected) / (1 - expected)
     return 100 * observed, kappa

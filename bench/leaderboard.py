@@ -41,6 +41,7 @@ leaderboard.json (schema_version 2), for other tools:
         ece, brier      calibration, null when the run gave no confidences
         errors, truncated, unscored, missing, latency_median_s, prompt_tokens,
         completion_tokens, reasoning_tokens (null: not reported), cost (null: no prices)
+        judge_tokens, judge_cost     the LLM judge's own tokens and cost (null: no judge/prices)
         compared_with   run_id of the rank-group leader this row was tested against, or null
         f_diff, f_diff_ci95          F(compared_with) - F(row) on shared questions, interval
     skipped           [{"file", "error"}]: result files that could not be read
@@ -129,6 +130,10 @@ class LeaderboardRow(BaseModel):
     """Reasoning tokens, when the server reported them."""
     cost: float | None = None
     """What the run's calls cost at the prices given; null when none were."""
+    judge_tokens: int | None = None
+    """Tokens (in + out) of the LLM judge's calls for this result; null without a judge."""
+    judge_cost: float | None = None
+    """What the judge's calls cost, apart from `cost`; null without a judge or its prices."""
     compared_with: str | None = None
     """run_id of the rank-group leader this row was tested against."""
     f_diff: float | None = None
@@ -186,7 +191,7 @@ def _rounded(pair: Any) -> list[float] | None:
 
 def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
     run, m = result.run, result.metrics
-    cal = m.calibration
+    cal, ju = m.calibration, result.judge_usage
     return LeaderboardRow(
         run_id=run.run_id, file=path.name, model=run.model, backend=run.backend, mode=run.mode,
         kind=run.kind, created_at=run.created_at, n=m.n,
@@ -204,6 +209,8 @@ def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
         latency_median_s=m.latency_median_s,
         prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens,
         reasoning_tokens=m.reasoning_tokens, cost=m.cost,
+        judge_tokens=None if ju is None else ju.prompt_tokens + ju.completion_tokens,
+        judge_cost=None if ju is None else ju.cost,
     )
 
 

@@ -8,7 +8,7 @@ kept apart (`over_graded`) for diagnosis."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 
 from bench.records import Breakdown, Calibration, Metrics, Record, Unreported
@@ -53,13 +53,17 @@ def breakdown(records: Iterable[Record], *, graded_only: bool = False) -> Breakd
 
 
 def bootstrap_ci(
-    records: Sequence[Record], *, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES
+    records: Sequence[Record], *, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES,
+    groups: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Percentile 95% intervals of the headline rates, resampling questions (all samples of a
-    question move together) with the leaderboard's Poisson bootstrap (`bench.stats`)."""
+    question move together) with the leaderboard's Poisson bootstrap (`bench.stats`).
+
+    Questions of one `group` (question id -> group) hinge on one fact: they are resampled as
+    one unit, so nine wordings of one fact do not narrow the interval as nine facts would."""
     units: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in records:
-        u = units[r.id]
+        u = units[groups.get(r.id, r.id) if groups else r.id]
         u[0] += r.verdict == Verdict.CORRECT
         u[1] += r.verdict in (Verdict.CORRECT, Verdict.INCORRECT)
         u[2] += 1  # an ungraded record is in every denominator, as in the headline
@@ -102,14 +106,24 @@ def consistency(records: Sequence[Record]) -> float | None:
     return sum(len(verdicts[q]) == 1 for q in multi) / len(multi)
 
 
+def _undecided(records: Sequence[Record]) -> int | None:
+    """Records the rule grader could only guess; None when no record carries its decision."""
+    known = [r.decided for r in records if r.decided is not None]
+    return sum(not d for d in known) if known else None
+
+
 def _total(values: Iterable[int | None]) -> int | None:
     known = [v for v in values if v is not None]
     return sum(known) if known else None
 
 
 def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
-            prices: tuple[float, float] | None = None) -> Metrics:
-    """Every figure of a result from its records; pure and deterministic for a given seed."""
+            prices: tuple[float, float] | None = None,
+            groups: Mapping[str, str] | None = None) -> Metrics:
+    """Every figure of a result from its records; pure and deterministic for a given seed.
+
+    `groups` (question id -> group) makes the bootstrap resample questions of one group
+    together."""
     counts = dict.fromkeys(Verdict, 0)
     for r in records:
         counts[r.verdict] += 1
@@ -153,7 +167,7 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
         f_score=f,
         penalty_score=(c - penalty_k * i) / n if n else None,
         penalty_k=penalty_k,
-        ci95=bootstrap_ci(records, seed=seed),
+        ci95=bootstrap_ci(records, seed=seed, groups=groups),
         unreported=Unreported(n=un.n, correct_rate=un.correct_rate,
                               hallucination_rate=un.incorrect_rate),
         by_tag={t: breakdown(rs) for t, rs in sorted(by_tag.items())},
@@ -170,4 +184,5 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
         cost=None if prices is None
         else (prompt_tokens * prices[0] + completion_tokens * prices[1]) / 1e6,
         consistency=consistency(records),
+        undecided=_undecided(records),
     )

@@ -87,6 +87,12 @@ class Record(BaseModel):
     """Token usage of the call."""
     attempts: int | None = None
     """Calls made for this answer, retries included."""
+    decided: bool | None = None
+    """Whether the rule grader was sure of its verdict (False: its best guess, sent to the judge
+    under `--grader hybrid`); null when the rule grader did not grade."""
+    extracted: str | None = None
+    """The final-answer span the rule grader graded (reasoning, markup and citation markers
+    removed), beside the full `response`; null when nothing was graded."""
 
 
 class RunInfo(BaseModel):
@@ -270,6 +276,33 @@ class Metrics(BaseModel):
     null when no price was given."""
     consistency: float | None = None
     """With repeats: share of questions whose samples all got the same verdict."""
+    undecided: int | None = None
+    """Records the rule grader could only guess (sent to the judge under `--grader hybrid`);
+    null when no record carries a rule grader's decision."""
+
+
+class JudgeUsage(BaseModel):
+    """What the LLM judge cost a grading, counted apart from the graded system's own calls."""
+
+    model_config = _FROZEN
+
+    judge: str
+    """The judge's spec, as in the grader spec."""
+    calls: int = 0
+    """Calls made to the judge (an unparseable reply asked again counts twice)."""
+    cache_hits: int = 0
+    """Grades read from the judge cache: no call, no tokens, no cost."""
+    prompt_tokens: int = 0
+    """Prompt tokens of the calls made."""
+    completion_tokens: int = 0
+    """Completion tokens of the calls made, reasoning included."""
+    reasoning_tokens: int | None = None
+    """Of those, reasoning tokens, when the judge's server reported them."""
+    cached_tokens: int | None = None
+    """Prompt tokens served from the server's prompt cache, when reported."""
+    cost: float | None = None
+    """What the judge's calls cost at the prices given to it (`--judge-option
+    price_in_per_mtok=...`); null when none were."""
 
 
 class Agreement(BaseModel):
@@ -298,4 +331,6 @@ class ResultFile(BaseModel):
     judge_metrics: Metrics | None = None
     """With `--grader both`: the metrics by the LLM judge's verdicts."""
     agreement: Agreement | None = None
+    judge_usage: JudgeUsage | None = None
+    """With an LLM judge: its calls, tokens and cost, apart from the run's own."""
     records: list[Record]

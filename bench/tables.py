@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bench.format import elide, fmt_ci, fmt_f, markdown_table, md_cell, num, pct, render
 from bench.leaderboard import RESAMPLES, SEED, Group, Leaderboard, counted
-from bench.records import ResultFile
+from bench.records import JudgeUsage, ResultFile
 
 
 def headline_table(results: list[ResultFile]) -> str:
@@ -39,6 +39,8 @@ def result_summary(result: ResultFile) -> list[str]:
         lines.append(f"citation accuracy {pct(m.citation_accuracy)}%")
     if m.unscored:
         lines.append(f"{m.unscored} unscored by the judge (excluded from the rates)")
+    if result.judge_usage is not None:
+        lines.append(judge_usage_line(result.judge_usage))
     a = result.agreement
     if a is not None:
         kappa = "-" if a.kappa is None else f"{a.kappa:.3f}"
@@ -50,6 +52,14 @@ def result_summary(result: ResultFile) -> list[str]:
                                 [[d["id"], d["rules"], d["judge"], d["response"]]
                                  for d in a.disagreements[:20]]))
     return lines
+
+
+def judge_usage_line(u: JudgeUsage) -> str:
+    """The judge's own bill, apart from the run's: calls, cache hits, tokens, cost."""
+    reasoning = "" if u.reasoning_tokens is None else f" (reasoning {u.reasoning_tokens})"
+    cost = "" if u.cost is None else f", cost {u.cost:.4f}"
+    return (f"judge: {u.calls} calls, {u.cache_hits} from the cache; tokens in "
+            f"{u.prompt_tokens}, out {u.completion_tokens}{reasoning}{cost}")
 
 
 RUN_WIDTH = 26
@@ -85,7 +95,7 @@ def markdown(board: Leaderboard) -> str:
     cols = ("Rank", "Run", "Model", "Backend", "Mode", "n", "Coverage", "Correct", "Incorrect",
             "Not att.", "Acc. given att.", "F (95% CI)", "Unrep. acc.", "Halluc.", "ECE",
             "Brier", "Errors", "Truncated", "Latency s", "Tokens in/out", "Reasoning tok.",
-            "Cost")
+            "Cost", "Judge cost")
     for group in board.groups:
         out += [f"## Questions `{group.questions_sha256[:12]}` · grader `{group.grader}`", "",
                 "{}, {}.".format(*counted(group)), ""]
@@ -102,7 +112,7 @@ def markdown(board: Leaderboard) -> str:
                          num(r.latency_median_s, ".2f"),
                          f"{r.prompt_tokens}/{r.completion_tokens}",
                          "-" if r.reasoning_tokens is None else r.reasoning_tokens,
-                         num(r.cost, ".4f")))
+                         num(r.cost, ".4f"), num(r.judge_cost, ".4f")))
         out += markdown_table(cols, rows)
         out.append("")
     if board.skipped:

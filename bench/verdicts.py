@@ -41,4 +41,10 @@ class Grade(BaseModel):
     reason: str
     """Why, in a human sentence: the rule's explanation or the judge's failure."""
     reply: str | None = None
-    """The LLM judge's full reply, when a judge graded."""
+    """The LLM judge's full reply (its answer text), when a judge graded."""
+    reasoning: str | None = None
+    """What a reasoning judge thought before its reply, kept apart: the grade is read from
+    `reply` only."""
+    decided: bool = True
+    """Whether a rule matched cleanly; False when the rule grader only has a best guess (a
+    yes/no with no polarity word, several candidate spans) that a judge should confirm."""

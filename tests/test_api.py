@@ -17,8 +17,8 @@ def test_run_grade_and_rank_from_python(workdir: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(workdir)
     outcome = run_eval(RunSettings(backend="oracle", selection=Selection(tags=("unreported",))))
     m = outcome.result.metrics
-    assert (m.f_score, m.complete, m.n) == (1.0, True, 14)
-    assert outcome.path == Path("results/oracle-oracle-closed-book-14q.json")
+    assert (m.f_score, m.complete, m.n) == (1.0, True, 13)
+    assert outcome.path == Path("results/oracle-oracle-closed-book-13q.json")
     preds = workdir / "answers.jsonl"
     ids = [json.loads(x)["id"] for x in (workdir / "questions.jsonl").read_text().splitlines()]
     preds.write_text("".join(json.dumps({"id": i, "answer": "I don't know"}) + "\n" for i in ids))
@@ -27,4 +27,4 @@ def test_run_grade_and_rank_from_python(workdir: Path, monkeypatch: pytest.Monke
     board, considered = build(Path("results"))
     assert considered == 2
     assert {r.row.run_id: r.row.rank_label for g in board.groups for r in g.runs} == {
-        "oracle-oracle-closed-book-14q": "1", "mine": "1"}
+        "oracle-oracle-closed-book-13q": "1", "mine": "1"}

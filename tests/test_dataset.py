@@ -97,11 +97,6 @@ BROKEN: list[tuple[str, str, list[str]]] = [
      ["answer: 'maybe' must be yes or no (answer_type yes_no)"]),
     ("answer-no-words", line(answer_type="entity", answer="..."),
      ["answer: '...' has no words or numbers to match"]),
-    ("alias-repeats-answer", line(answer_type="entity", answer="Shusha", aliases=["the SHUSHA!"]),
-     ["aliases[0]: 'the SHUSHA!' repeats the answer"]),
-    ("alias-repeats-alias",
-     line(answer_type="entity", answer="Shusha", aliases=["Shushi", "shushi"]),
-     ["aliases[1]: 'shushi' repeats another alias"]),
     ("unreported-with-alias", line(answer_type="entity", answer=None, aliases=["x"]),
      ["aliases: an unreported question (answer null) takes no aliases"]),
     ("tolerance-not-number", line(tolerance=0.1),
@@ -138,6 +133,38 @@ def test_valid_record_loads(tmp_path: Path, corpus: Corpus, fields: dict[str, An
     qs = load_questions(path, corpus)
     assert qs.path == str(path)
     assert qs.questions == (Question.model_validate(record(**fields)),)
+
+
+@pytest.mark.parametrize(
+    ("aliases", "warning"),
+    [(["the SHUSHA!"], "aliases[0]: 'the SHUSHA!' repeats the answer"),
+     (["Shushi", "shushi"], "aliases[1]: 'shushi' repeats another alias")],
+    ids=["repeats-answer", "repeats-alias"],
+)
+def test_redundant_alias_is_a_warning_never_a_refusal(
+    tmp_path: Path, corpus: Corpus, aliases: list[str], warning: str
+) -> None:
+    path = write(tmp_path / "q.jsonl", [line(id="q0"), line(answer_type="entity",
+                                                            answer="Shusha", aliases=aliases)])
+    qs = load_questions(path, corpus)
+    assert len(qs.questions) == 2
+    assert qs.warnings == (f"{path}:2: warning: {warning}",)
+
+
+def test_group_is_optional_and_kept_out_of_the_hash_when_absent() -> None:
+    plain = Question.model_validate(record())
+    assert "group" not in plain.canonical()
+    grouped = Question.model_validate(record(group="toll"))
+    assert grouped.canonical()["group"] == "toll"
+    assert questions_sha256([plain]) != questions_sha256([grouped])
+
+
+def test_real_set_groups_and_yes_no_balance(question_set: QuestionSet) -> None:
+    groups = Counter(q.group for q in question_set.questions if q.group)
+    assert groups and all(n >= 2 for n in groups.values())  # a group of one is no group
+    yes_no = [q.answer for q in question_set.questions if q.answer_type == "yes_no" and q.answer]
+    assert yes_no.count("yes") <= len(yes_no) / 2  # always-"yes" gets at most half
+    assert question_set.warnings == ()
 
 
 def test_without_a_corpus_citations_are_not_checked(tmp_path: Path) -> None:
@@ -195,7 +222,6 @@ def test_every_problem_is_reported_in_file_order(tmp_path: Path, corpus: Corpus)
         f"{path}:3: answer: Input should be a valid string",
         f"{path}:4: id: duplicate id 'a1' (first at {path}:1)",
         f"{path}:5: citations[0].quote: not found in {DOC}",
-        f"{path}:5: aliases[0]: 'shusha' repeats the answer",
     ]
 
 

@@ -44,7 +44,7 @@ def test_oracle_is_all_correct(run_bench: RunBench, workdir: Path,
     data = load_result(workdir / "res/oracle.json")
     assert data["schema_version"] == 2
     run = data["run"]
-    assert (run["kind"], run["grader"], run["run_id"]) == ("grade", "rules-v1", "oracle")
+    assert (run["kind"], run["grader"], run["run_id"]) == ("grade", "rules-v2", "oracle")
     assert run["questions_sha256"] == question_set.sha256
     assert run["predictions_path"] == "oracle.jsonl"
     records = data["records"]
@@ -69,7 +69,7 @@ def test_missing_prediction_is_not_attempted(run_bench: RunBench, workdir: Path,
     assert proc.returncode == 4  # finished, but not complete: it is not ranked
     assert proc.stderr.splitlines() == [
         f"bench: warning: 1 questions have no prediction and are graded not_attempted: {first.id}",
-        "bench: incomplete: 1 of 91 answers are not graded (missing 1); this result is not "
+        "bench: incomplete: 1 of 94 answers are not graded (missing 1); this result is not "
         "ranked.",
     ]
     records = {r["id"]: r for r in load_result(workdir / "out.json")["records"]}

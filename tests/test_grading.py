@@ -118,7 +118,7 @@ SECRET = question(None, "number", "How many peacekeepers were killed?")
         (TEXT, "Compensation was offered by Baku.", "correct",
          "has every key word of the gold (rule: text key words)"),
         (SECRET, "Russia did not disclose the number.", "correct",
-         "says 'not disclose' (rule: unreported)"),
+         "says 'did not disclose' (rule: unreported)"),
         (SECRET, "Two were killed.", "incorrect", "asserts 2 as fact (rule: unreported)"),
         (SHUSHA, "", "not_attempted", "empty response"),
         (SHUSHA, " ... ", "not_attempted", "empty response"),
@@ -136,8 +136,8 @@ def test_reason_names_the_rule(q: Question, response: str, verdict: str, reason:
 
 def test_rule_grader_compiles_each_question() -> None:
     grader = RuleGrader([SHUSHA])
-    assert tuple(grader.grade(SHUSHA, "Shushi").model_dump(exclude={"reply"}).values()) == \
-        Matcher(SHUSHA).grade("Shushi")
+    graded = grader.grade(SHUSHA, "Shushi").model_dump(exclude={"reply", "reasoning", "decided"})
+    assert tuple(graded.values()) == Matcher(SHUSHA).grade("Shushi")
     assert grader.grade(TWO, "two").verdict == "correct"  # a question it was not built with
     changed = question("Stepanakert")  # same id, another gold: not the cached matcher
     assert grader.grade(changed, "Shusha").verdict == "incorrect"
@@ -189,3 +189,145 @@ def test_audit_regressions(question_set: QuestionSet, qid: str, response: str,
                            verdict: str) -> None:
     q = question_set.by_id()[qid]
     assert RuleGrader().grade(q, response).verdict == verdict
+
+
+# ------------------------------------------------------------------ nonsense never scores
+
+NONSENSE = ["potato", "asdf qwer zxcv", "The weather is nice today.", "7", "42", "Perhaps",
+            "Unconfirmed", "lorem ipsum dolor sit amet", "banana banana banana", "blue",
+            "Пять", "🙂", "Both.", "All of the above.", "Ask someone else.",
+            "The answer is purple.", "Yes and no.", "Maybe yes, maybe no.", "N/A purple"]
+OFF_TYPE = {
+    "number": ["2020", "dozens", "Monday", "Shusha", "several", "In 1994."],
+    "date": ["Monday", "Shusha", "five", "dozens", "Two soldiers."],
+    "entity": ["7", "2020-11-09", "yes", "Several."],
+    "text": ["7", "yes", "2020"],
+    "yes_no": ["Shusha", "7", "2020", "Stepanakert and Baku"],
+}
+
+
+def _others(q: Question, pool: list[Question], k: int) -> list[str]:
+    """Golds of other questions of the same type that are no variant of this gold."""
+    m = Matcher(q)
+    out: list[str] = []
+    for o in pool:
+        if o.answer is None or o.answer_type != q.answer_type or o.answer in out:
+            continue
+        if m.grade(o.answer)[0] == "correct" or Matcher(o).grade(q.answer or "")[0] == "correct":
+            continue
+        out.append(o.answer)
+        if len(out) == k:
+            break
+    return out
+
+
+def bad_answers(q: Question) -> list[str]:
+    """Nonsense, candidate lists and off-type answers for one question of the set."""
+    # "Unconfirmed" says the fact was never confirmed: the answer to an unreported question,
+    # and a "no" where the question asks whether it was confirmed.
+    answers = [t for t in NONSENSE if t != "Unconfirmed" or (
+        q.answer is not None and "confirmed?" not in q.question)]
+    answers += OFF_TYPE[q.answer_type]
+    if q.answer is None:
+        return answers
+    if q.answer_type == "yes_no":
+        return [*answers, "yes or no", "Yes. No.", "No and yes.", "Yes, no, yes, no."]
+    x, y = _others(q, list(REAL), 2)
+    g = q.answer
+    return [*answers, f"{g}, {x}, {y}", f"{x}, {g} and {y}", f"{g} or {x}", f"{x} and {g}",
+            f"Either {x} or {g}.", f"The answer is {g}. The answer is {x}. The answer is {y}.",
+            f"{x}\n{g}\n{y}", f"- {g}\n- {x}"]
+
+
+@pytest.mark.parametrize("q", REAL, ids=[q.id for q in REAL])
+def test_no_nonsense_candidate_list_or_off_type_answer_is_correct(q: Question) -> None:
+    grader = RuleGrader()
+    scored = {a: grader.grade(q, a) for a in bad_answers(q)}
+    assert {a: (g.rule, g.reason) for a, g in scored.items() if g.verdict == "correct"} == {}
+
+
+# ------------------------------------------------------------------ the issue's patterns
+
+
+@pytest.mark.parametrize(
+    ("qid", "response", "verdict"),
+    [
+        # reasoning is not the answer
+        ("heli-crew-killed", "Let's think step by step. Two were killed, or was it the "
+         "wounded? Therefore, the answer is three.", "incorrect"),
+        ("heli-crew-killed", "<think>Maybe two.</think>I don't know.", "not_attempted"),
+        ("war2020-shusha", "Let's think step by step. Shusha or Stepanakert, hard to tell.",
+         "not_attempted"),
+        # abstentions in natural wording
+        ("heli-model", "The sources only ever call it a military helicopter and never give "
+         "the type.", "not_attempted"),
+        ("heli-model", "**Model:** Unclear.", "not_attempted"),
+        ("heli-model", "I'm afraid I have no information on this.", "not_attempted"),
+        ("heli-crew-killed", "There's no way to work that out.", "not_attempted"),
+        # yes/no needs a polarity
+        ("heli-apology-compensation", "potato", "incorrect"),
+        ("heli-apology-compensation", "Perhaps", "not_attempted"),
+        ("heli-shot-down-not-accident", "It was no accident; a missile brought it down.",
+         "correct"),
+        ("heli-apology-compensation", "I'm unable to verify that.", "not_attempted"),
+        ("pk-2023-rybar-claim-confirmed", "Unconfirmed.", "not_attempted"),  # no statement
+        ("pk-2023-rybar-claim-confirmed", "The claim remained unconfirmed.", "correct"),
+        # citation markers are no numbers
+        ("heli-crew-killed", "Two Russian servicemen were killed [2].", "correct"),
+        ("heli-crew-killed", "Two were killed (3).", "correct"),
+        # "rather than", "instead of" reject what follows
+        ("war2020-shusha", "Shusha rather than Stepanakert.", "correct"),
+        ("war2020-shusha", "Stepanakert instead of Shusha.", "incorrect"),
+        # context numbers on unreported questions
+        ("pk-2023-death-toll", "The 2023 toll was not disclosed; in the 2020 helicopter "
+         "downing two died.", "correct"),
+        ("pk-2023-death-toll", "Not disclosed.\n\n| Year | Killed |\n|---|---|\n| 2020 | 2 |\n"
+         "| 2023 | not disclosed |", "correct"),
+        ("pk-2023-death-toll", "Not disclosed. The helicopter was downed about 45 miles "
+         "away.", "correct"),
+        ("pk-2023-death-toll", "The Defense Ministry did not say, but two were killed.",
+         "incorrect"),
+        # non-disclosure of non-number facts
+        ("pk-2023-investigation-findings", "Nothing about the results has come out.",
+         "correct"),
+        ("heli-convoy-purpose", "Nobody said what it was for.", "correct"),
+        # candidates
+        ("heli-responsible", "Azerbaijan, Georgia, Iran", "incorrect"),
+        ("heli-responsible", "Azerbaijan and Armenia", "incorrect"),
+        ("war2020-shusha", "The city is Shusha. The city is Lachin. The city is Goris.",
+         "incorrect"),
+        # off-type and other scripts
+        ("heli-crew-killed", "2020", "incorrect"),
+        ("heli-crew-killed", "dozens", "incorrect"),
+        ("heli-date", "Monday", "incorrect"),
+        ("war2020-shusha", "Шуша", "correct"),
+        ("pk-2023-death-toll", "Пять", "incorrect"),
+        # international forms and conversions
+        ("heli-date", "9.11.2020", "correct"),
+        ("heli-date", "09/11/2020", "correct"),
+        ("war2020-death-toll", "6 500", "correct"),
+        ("war2020-duration", "Six weeks, from late September to 10 November.", "correct"),
+        ("heli-distance-from-karabakh", "about 45 miles (72 km)", "correct"),
+        ("heli-distance-from-karabakh", "about 72 km", "correct"),
+        ("heli-distance-from-karabakh", "about 45 km", "incorrect"),
+        ("war2020-duration", "44 days", "correct"),
+        # names
+        ("heli-model", "Type: Mi-24", "correct"),
+        ("war2020-karabakh-spokesman", "Vahram Pogosian", "correct"),
+        ("pk-2023-danilov", "Alexey Danilov", "correct"),
+        ("aliyev-2020-and-2023", "Heydar Aliyev", "incorrect"),
+        ("truce2021-strike-weapon", "attack-type drones (quadcopters)", "correct"),
+        ("war2020-armenian-pm", "Pashinyan, Nikol", "correct"),
+        ("war2020-capital", "Stepanakret", "correct"),
+        # self-corrections, one way
+        ("heli-crew-killed", "Three, no wait, two", "correct"),
+        ("war2020-shusha", "Stepanakert. Sorry, I mean Shusha.", "correct"),
+        ("war2020-shusha", "Shusha. Sorry, I mean Stepanakert.", "incorrect"),
+        # units implied by the question
+        ("war1990s-death-toll", "30k", "correct"),
+    ],
+)
+def test_issue_patterns(question_set: QuestionSet, qid: str, response: str,
+                        verdict: str) -> None:
+    a = RuleGrader().assess(question_set.by_id()[qid], response)
+    assert a.verdict == verdict, (a.rule, a.reason, a.extracted)

@@ -53,12 +53,12 @@ def test_one_answer_and_ninety_400s_is_incomplete_and_never_ranked(
     proc = bench(*openai_run(server, "mostly-400", "--run-id", "mostly-failing"), cwd=workdir)
     assert proc.returncode == 4, proc.stderr
     [line] = [x for x in proc.stderr.splitlines() if x.startswith("bench: incomplete")]
-    assert "90 of 91 answers are not graded (failed 90)" in line
-    assert "HTTP 400: bad request: unknown parameter (90x)" in line
-    assert "run the same command again: only the 90 failed questions are asked" in line
+    assert "93 of 94 answers are not graded (failed 93)" in line
+    assert "HTTP 400: bad request: unknown parameter (93x)" in line
+    assert "run the same command again: only the 93 failed questions are asked" in line
     result = json.loads((workdir / "results" / "mostly-failing.json").read_text())
     m = result["metrics"]
-    assert (m["correct"], m["errors"], m["complete"]) == (1, 90, False)
+    assert (m["correct"], m["errors"], m["complete"]) == (1, 93, False)
     assert m["f_score"] < 0.03
     for backend in ("oracle", "abstain"):
         assert bench("run", "--backend", backend, "--no-progress", cwd=workdir).returncode == 0
@@ -67,7 +67,7 @@ def test_one_answer_and_ninety_400s_is_incomplete_and_never_ranked(
     assert rows["abstain-abstain-closed-book"]["rank"] == 2
     failing = rows["mostly-failing"]
     assert (failing["rank"], failing["complete"], failing["rank_label"]) == (None, False, "-")
-    assert failing["coverage"] == pytest.approx(1 / 91)
+    assert failing["coverage"] == pytest.approx(1 / 94)
 
 
 def test_every_call_failing_leaves_nothing_rankable(workdir: Path,
@@ -93,15 +93,15 @@ def test_a_subset_run_has_its_own_group_and_replaces_no_full_run(
     small = bench("run", "--backend", "oracle", "--no-progress", "--limit", "5", cwd=workdir)
     assert small.returncode == 0 and "oracle-oracle-closed-book-5q.json" in small.stdout
     full = json.loads((workdir / "results" / "oracle-oracle-closed-book.json").read_text())
-    assert len(full["records"]) == 91
+    assert len(full["records"]) == 94
     # an explicit id over a run of another selection is refused, unless --fresh
     clash = bench("run", "--backend", "oracle", "--no-progress", "--limit", "5", "--run-id",
                   "oracle-oracle-closed-book", cwd=workdir)
-    assert clash.returncode == 2 and "another selection of questions (91" in clash.stderr
+    assert clash.returncode == 2 and "another selection of questions (94" in clash.stderr
     rows = leaderboard(workdir)
     sub = rows["oracle-oracle-closed-book-5q"]
     assert sub["group"] != rows["oracle-oracle-closed-book"]["group"]
-    assert (sub["n_questions"], rows["oracle-oracle-closed-book"]["n_questions"]) == (5, 91)
+    assert (sub["n_questions"], rows["oracle-oracle-closed-book"]["n_questions"]) == (5, 94)
     out = bench("leaderboard", cwd=workdir).stdout
     assert "(a subset" in out
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bench.backends import Completion, Request
+from bench.backends import Completion, Request, create
 from bench.dataset import Question
-from bench.errors import BackendCallError
-from bench.judge import Judge, agreement, judge_prompt, parse_grade
+from bench.errors import BackendCallError, ConfigError, UsageError
+from bench.evaluate import GraderSettings, make_graders
+from bench.judge import Judge, agreement, judge_prompt, load_template, parse_grade
 from bench.records import Grade
 from bench.retry import RetryPolicy
+from tests.conftest import RunBench
+from tests.fakeserver import FakeOpenAIServer
 
 SHUSHA = Question(id="shusha", question="Which town did Azerbaijan capture?", answer="Shusha",
                   aliases=("Shushi", "Susa"), answer_type="entity",
@@ -197,12 +202,156 @@ OK, NO, NA = "correct", "incorrect", "not_attempted"
         ([(OK, OK)] * 4 + [(OK, NO)] + [(NO, OK)] + [(NO, NO)] * 4, 80.0, 0.6),
         ([(OK, NO), (NO, OK)], 0.0, -1.0),
         ([(OK, OK), (NA, NA), (NO, NO)], 100.0, 1.0),
-        ([(OK, OK), (OK, OK)], 100.0, 1.0),  # one label only: expected agreement 1
+        ([(OK, OK), (OK, OK)], 100.0, None),  # one label only: kappa undefined, never 1.0
+        ([(NA, NA)] * 3, 100.0, None),
     ],
 )
-def test_agreement(pairs: list[tuple[str, str]], percent: float, kappa: float) -> None:
-    assert agreement(pairs) == pytest.approx((percent, kappa))
+def test_agreement(pairs: list[tuple[str, str]], percent: float, kappa: float | None) -> None:
+    got_percent, got_kappa = agreement(pairs)
+    assert got_percent == pytest.approx(percent)
+    assert got_kappa == (None if kappa is None else pytest.approx(kappa))
 
 
 def test_agreement_of_nothing() -> None:
     assert agreement([]) == (None, None)
+
+
+# ------------------------------------------------------------------ a judge over HTTP
+
+
+class Script(dict[str, str]):
+    """Judge replies in turn, whatever the prompt; the last one repeats."""
+
+    def __init__(self, *replies: str):
+        super().__init__()
+        self.replies = list(replies)
+
+    def get(self, key: str, default: str | None = None) -> str:  # type: ignore[override]
+        return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    srv = FakeOpenAIServer().start()
+    yield srv
+    srv.stop()
+
+
+def http_judge(srv: FakeOpenAIServer, cache: Path, *replies: str) -> Judge:
+    srv.answers = Script(*replies)
+    backend = create("openai", {"model": "ok", "base_url": srv.base_url, "timeout_s": 5})
+    return Judge(backend, "openai/ok", cache, cache_scope=srv.base_url)
+
+
+def test_unparseable_reply_is_asked_once_more(server: FakeOpenAIServer, tmp_path: Path) -> None:
+    judge = http_judge(server, tmp_path, "The response is right, I think.", "Fine.\nGRADE: A")
+    g = grade(judge)
+    assert (g.verdict, g.reply) == ("correct", "Fine.\nGRADE: A")
+    assert len(server.requests) == 2
+    [entry] = tmp_path.rglob("*.json")  # only the parseable reply is kept
+    assert json.loads(entry.read_text())["reply"] == "Fine.\nGRADE: A"
+
+
+def test_unparseable_reply_is_never_cached(server: FakeOpenAIServer, tmp_path: Path) -> None:
+    judge = http_judge(server, tmp_path, "No idea what to say.")
+    g = grade(judge)
+    assert g.verdict == "unscored" and g.rule == "judge.unparseable"
+    assert g.reply == "No idea what to say."  # kept, for whoever reads the record
+    assert len(server.requests) == 2  # asked, then asked once more
+    assert list(tmp_path.rglob("*.json")) == []
+    later = http_judge(server, tmp_path, "GRADE: B")  # a later run asks again
+    assert grade(later).verdict == "incorrect"
+
+
+def test_an_unparseable_cache_entry_is_asked_again(server: FakeOpenAIServer,
+                                                   tmp_path: Path) -> None:
+    judge = http_judge(server, tmp_path, "GRADE: C")
+    path = judge._cache_path(judge_prompt(SHUSHA, "Shusha"))
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"judge": "openai/ok", "reply": "garbled"}))
+    assert grade(judge).verdict == "not_attempted"
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("baseline", ["oracle", "abstain", "retrieval"])
+def test_a_baseline_is_refused_as_a_judge(baseline: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as exc:
+        make_graders(GraderSettings(kind="llm", judge_backend=baseline), [SHUSHA], tmp_path)
+    assert str(exc.value).startswith(f"--judge-backend {baseline} is a baseline")
+    assert "\n" not in str(exc.value)
+
+
+def test_a_baseline_judge_is_one_line_from_the_cli(run_bench: RunBench, workdir: Path) -> None:
+    (workdir / "p.jsonl").write_text('{"id": "heli-date", "answer": "9 November 2020"}\n')
+    proc = run_bench("grade", "--predictions", "p.jsonl", "--grader", "hybrid",
+                     "--judge-backend", "oracle")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "bench: error: --judge-backend oracle is a baseline that never reads the response, so "
+        "it cannot judge; use a model backend (openai with --judge-model, or local)"]
+
+
+def test_judge_options_reach_the_judge(server: FakeOpenAIServer, tmp_path: Path) -> None:
+    server.answers = Script("GRADE: A")
+    settings = GraderSettings(kind="llm", judge_model="ok", judge_base_url=server.base_url,
+                              judge_cache=tmp_path,
+                              judge_options={"max_tokens": 77, "timeout_s": 9,
+                                             "api_key_env": "BENCH_TEST_KEY"})
+    graders = make_graders(settings, [SHUSHA], tmp_path)
+    assert graders.judge is not None
+    assert graders.judge.max_tokens == 77
+    assert graders.judge.backend.options.timeout_s == 9  # type: ignore[attr-defined]
+    assert graders.judge.backend.options.api_key_env == "BENCH_TEST_KEY"  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError):
+        make_graders(GraderSettings(kind="llm", judge_model="ok", judge_options={"nope": 1}),
+                     [SHUSHA], tmp_path)
+
+
+def test_a_reasoning_judge_is_adapted_and_billed_apart(server: FakeOpenAIServer,
+                                                      tmp_path: Path) -> None:
+    server.answers = Script("GRADE: A")
+    settings = GraderSettings(kind="llm", judge_model="o-series", judge_base_url=server.base_url,
+                              judge_cache=tmp_path, judge_options={
+                                  "price_in_per_mtok": 2.0, "price_out_per_mtok": 8.0})
+    judge = make_graders(settings, [SHUSHA], tmp_path).judge
+    assert judge is not None
+    assert grade(judge).verdict == "correct"  # max_tokens, temperature: refused, then adapted
+    u = judge.usage()
+    assert (u.calls, u.cache_hits, u.reasoning_tokens, u.cached_tokens) == (1, 0, 64, 8)
+    assert u.prompt_tokens > 0
+    assert u.cost == pytest.approx((2.0 * u.prompt_tokens + 8.0 * u.completion_tokens) / 1e6)
+    again = make_graders(settings, [SHUSHA], tmp_path).judge
+    assert again is not None and grade(again).verdict == "correct"
+    assert (again.usage().calls, again.usage().cache_hits, again.usage().cost) == (0, 1, 0.0)
+
+
+def test_a_judges_reasoning_is_kept_apart_from_its_grade(server: FakeOpenAIServer,
+                                                         tmp_path: Path) -> None:
+    server.answers = Script("The response names the town.\nGRADE: B")
+    backend = create("openai", {"model": "reasoning-content", "base_url": server.base_url})
+    g = grade(Judge(backend, "openai/r", tmp_path))
+    assert (g.verdict, g.reply) == ("incorrect", "The response names the town.\nGRADE: B")
+    assert g.reasoning is not None and "two crewmen" in g.reasoning
+    cached = grade(Judge(backend, "openai/r", tmp_path))  # from the cache: reasoning kept
+    assert cached.reasoning == g.reasoning and len(server.requests) == 1
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("Q: {question}\nR: {response}\nGRADE: A/B/C", "lacks {gold}"),
+    ("{question} {gold} {response}", "never asks for a GRADE line"),
+])
+def test_a_judge_template_must_have_its_fields(tmp_path: Path, text: str, error: str) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(error)):
+        load_template(path)
+    with pytest.raises(UsageError, match="cannot read the judge template"):
+        load_template(tmp_path / "missing.txt")
+
+
+def test_judge_template_fills_only_its_three_fields() -> None:
+    text = '{"json": 1} {question} / {gold} / {response} GRADE'
+    assert judge_prompt(SHUSHA, "It was {gold}.", text) == (
+        '{"json": 1} Which town did Azerbaijan capture? / Shusha (also accepted: Shushi; Susa)'
+        " / It was {gold}. GRADE")

@@ -44,7 +44,7 @@ def test_both_graders_report_agreement_and_cache(workdir: Path, run_bench,  # ty
     proc = grade(run_bench, preds, judge_server.base_url, "both", "results/both.json")
     assert proc.returncode == 4, proc.stderr  # predictions for a few questions only
     result = json.loads((workdir / "results/both.json").read_text())
-    assert result["run"]["grader"].startswith("both:rules-v1+llm-judge-v1:openai/ok")
+    assert result["run"]["grader"].startswith("both:rules-v2+llm-judge-v1:openai/ok")
     records = [r for r in result["records"] if r["response"]]  # the 6 with a prediction
     assert len(records) == 6
     assert all(r["judge"]["verdict"] == "not_attempted" for r in records)
@@ -56,9 +56,46 @@ def test_both_graders_report_agreement_and_cache(workdir: Path, run_bench,  # ty
     assert "agreement" in proc.stdout and "kappa" in proc.stdout
     asked = len(judge_server.requests)
     assert asked == len(records)
+    usage = result["judge_usage"]  # the judge's own bill, apart from the graded system's
+    assert (usage["calls"], usage["cache_hits"]) == (6, 0)
+    assert usage["prompt_tokens"] > 6 * 300 and usage["cost"] is None
+    assert result["metrics"]["prompt_tokens"] == 0  # saved answers cost the run nothing
+    assert "judge: 6 calls, 0 from the cache; tokens in" in proc.stdout
     again = grade(run_bench, preds, judge_server.base_url, "llm", "results/llm.json")
     assert again.returncode == 4
     assert len(judge_server.requests) == asked  # every reply came from the cache
+    usage = json.loads((workdir / "results/llm.json").read_text())["judge_usage"]
+    assert (usage["calls"], usage["cache_hits"], usage["prompt_tokens"]) == (0, 6, 0)
+
+
+def test_judge_template_of_ones_own_is_used_and_hashed(
+        workdir: Path, run_bench, judge_server: FakeOpenAIServer) -> None:  # type: ignore[no-untyped-def]
+    (workdir / "judge.txt").write_text(
+        'Grade as JSON-minded people do: {"ok": true}.\nQuestion: {question}\n'
+        "Gold: {gold}\nResponse: {response}\nEnd with GRADE: A, B or C.\n")
+    preds = predictions(workdir, 2)
+    for q in [json.loads(x) for x in preds.read_text().splitlines()]:
+        text = next(json.loads(x)["question"] for x in
+                    (workdir / "questions.jsonl").read_text().splitlines()
+                    if json.loads(x)["id"] == q["id"])
+        judge_server.answers[text] = "GRADE: C"
+    proc = run_bench("grade", "--predictions", str(preds), "--grader", "llm",
+                     "--judge-base-url", judge_server.base_url, "--judge-model", "ok",
+                     "--judge-template", "judge.txt", "--out", "results/t.json")
+    assert proc.returncode == 4, proc.stderr
+    result = json.loads((workdir / "results/t.json").read_text())
+    assert re.fullmatch(r"llm-judge-v1\+template-[0-9a-f]{12}:openai/ok",
+                        result["run"]["grader"])
+    prompt = judge_server.bodies[0]["messages"][0]["content"]  # type: ignore[index]
+    assert prompt.startswith('Grade as JSON-minded people do: {"ok": true}.\nQuestion: ')
+    assert "{gold}" not in prompt and "Response: I don't know." in prompt
+    (workdir / "bad.txt").write_text("Question: {question}\nResponse: {response}\n")
+    bad = run_bench("grade", "--predictions", str(preds), "--grader", "llm",
+                    "--judge-base-url", judge_server.base_url, "--judge-model", "ok",
+                    "--judge-template", "bad.txt")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("bench: error: bad.txt: the judge template lacks {gold}")
+    assert "Traceback" not in bad.stderr
 
 
 def test_unparseable_judge_reply_is_unscored(workdir: Path, run_bench,  # type: ignore[no-untyped-def]
@@ -72,6 +109,6 @@ def test_unparseable_judge_reply_is_unscored(workdir: Path, run_bench,  # type: 
     assert len(answered) == 3 and {r["verdict"] for r in answered} == {"unscored"}
     assert all("no GRADE line" in r["reason"] for r in answered)
     # questions with no prediction are not attempted, and never sent to the judge
-    assert len(judge_server.requests) == 3
+    assert len(judge_server.requests) == 6  # an unparseable reply is asked once more
     m = result["metrics"]
-    assert m["unscored"] == 3 and m["not_attempted"] == m["graded"] == 88
+    assert m["unscored"] == 3 and m["not_attempted"] == m["graded"] == 91

@@ -95,7 +95,7 @@ def test_journal_survives_a_cut_last_line_and_refuses_other_settings(tmp_path: P
 
 @pytest.mark.parametrize(
     ("kwargs", "count"),
-    [({"ids": ["heli-crew-killed"]}, 1), ({"limit": 3}, 3), ({"tags": ["unreported"]}, 14)],
+    [({"ids": ["heli-crew-killed"]}, 1), ({"limit": 3}, 3), ({"tags": ["unreported"]}, 13)],
 )
 def test_select(question_set: QuestionSet, kwargs: dict[str, object], count: int) -> None:
     base = {"ids": None, "tags": None, "limit": None}
@@ -126,7 +126,7 @@ def test_oracle_run_scores_everything_correct(workdir: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     result = json.loads((workdir / "results" / "oracle-oracle-closed-book.json").read_text())
     m = result["metrics"]
-    assert m["correct"] == m["n"] == 2 * 91 and m["consistency"] == 1.0
+    assert m["correct"] == m["n"] == 2 * 94 and m["consistency"] == 1.0
     run = result["run"]
     assert run["backend"] == "oracle" and run["mode"] == "closed-book" and run["repeats"] == 2
     assert len(run["prompt_sha256"]) == 64 and len(run["questions_sha256"]) == 64

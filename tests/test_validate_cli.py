@@ -99,11 +99,22 @@ def test_several_problems_one_a_line(run_bench: RunBench, workdir: Path) -> None
         "bad.jsonl:5: id: String should match pattern '^[a-z0-9][a-z0-9-]*$'",
         "bad.jsonl:6: answer: Input should be a valid string",
         "bad.jsonl:7: answer: 'a few' is not a single number (answer_type number)",
-        "bad.jsonl:8: aliases[0]: 'Shusha.' repeats the answer",
         f"bad.jsonl:9: citations[0].quote: not found in {DOC}",
         "bad.jsonl:10: answer_type: Input should be 'number', 'date', 'entity', 'text' or 'yes_no'",
         "bad.jsonl:11: citations: Field required",
     ]
+
+
+def test_redundant_alias_is_a_warning_and_the_set_is_valid(run_bench: RunBench,
+                                                             workdir: Path) -> None:
+    (workdir / "q.jsonl").write_text("\n".join([
+        q(id="a1"), q(id="a2", answer_type="entity", answer="Shusha", aliases=["Shusha."]),
+    ]) + "\n", encoding="utf-8")
+    proc = run_bench("validate", "--questions", "q.jsonl")
+    assert proc.returncode == 0
+    assert proc.stderr.splitlines() == [
+        "q.jsonl:2: warning: aliases[0]: 'Shusha.' repeats the answer"]
+    assert proc.stdout.startswith("q.jsonl: 2 questions, all valid")
 
 
 @pytest.mark.parametrize(

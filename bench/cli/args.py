@@ -23,9 +23,14 @@ def questions_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", default=None, metavar="DIR", help="folder of source articles")
 
 
-def grader_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--grader", choices=["rules", "llm", "both"], default="rules",
-                   help="rules: deterministic, offline (default); llm: an LLM judge; both")
+def grader_args(p: argparse.ArgumentParser, *, both: bool = True, penalty: bool = True) -> None:
+    """The grader flags; `both` (rules and judge side by side) and `--penalty-k` only where a
+    result file is written."""
+    kinds = ["rules", "llm", "both", "hybrid"] if both else ["rules", "llm", "hybrid"]
+    p.add_argument("--grader", choices=kinds, default="rules",
+                   help="rules: deterministic, offline (default); llm: an LLM judge; "
+                   + ("both; " if both else "")
+                   + "hybrid: rules, and the judge only where the rules are undecided")
     p.add_argument("--judge-backend", default="openai", metavar="NAME",
                    help="backend the LLM judge calls (default openai)")
     p.add_argument("--judge-model", default=None, metavar="NAME", help="model of the LLM judge")
@@ -33,18 +38,29 @@ def grader_args(p: argparse.ArgumentParser) -> None:
                    help="base URL for an OpenAI-compatible judge server")
     p.add_argument("--judge-cache", default=None, metavar="DIR",
                    help="where judge replies are cached (default results/.cache/judge)")
+    p.add_argument("--judge-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="judge setting: max_tokens, or an option of the judge's backend "
+                   "(api_key_env=NAME, timeout_s=30, price_in_per_mtok=..., ...); repeatable")
+    p.add_argument("--judge-template", default=None, metavar="FILE",
+                   help="the judge's prompt of your own: text with {question}, {gold} and "
+                   "{response}, asking for a 'GRADE: A|B|C' line (hashed into the grader spec)")
+    if not penalty:
+        return
     p.add_argument("--penalty-k", type=float, default=1.0, metavar="K",
                    help="cost of an incorrect answer in the penalty score (default 1)")
 
 
 def grader_settings(args: argparse.Namespace) -> GraderSettings:
+    from bench.backends import parse_options
     from bench.evaluate import GraderSettings
 
     return GraderSettings(
         kind=args.grader, judge_backend=args.judge_backend, judge_model=args.judge_model,
         judge_base_url=args.judge_base_url,
         judge_cache=Path(args.judge_cache) if args.judge_cache else None,
-        penalty_k=args.penalty_k,
+        penalty_k=getattr(args, "penalty_k", 1.0),
+        judge_options=parse_options(args.judge_option),
+        judge_template=optional_path(args.judge_template),
     )
 
 

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from bench import __version__
-from bench.cli import batch, export, grade, leaderboard, run, serve, show, validate
+from bench.cli import agreement, batch, export, grade, leaderboard, run, serve, show, validate
 from bench.errors import BenchError, DataError
 
-COMMANDS = (validate, run, grade, batch, leaderboard, show, export, serve)
+COMMANDS = (validate, run, grade, agreement, batch, leaderboard, show, export, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

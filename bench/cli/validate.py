@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from bench.cli.args import questions_args
@@ -23,6 +24,8 @@ def run_validate(args: argparse.Namespace) -> int:
     from bench.dataset import load_inputs, summary
 
     _corpus, qs = load_inputs(args.questions, args.seeds)
+    for line in qs.warnings:  # harmless: the set is valid and every command accepts it
+        print(line, file=sys.stderr)
     info = summary(qs)
     if args.json:
         print(json.dumps(info, indent=1))
