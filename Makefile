@@ -28,7 +28,8 @@ run: $(VENV)/.run
 	$(BIN)/bench validate
 	@# Exit 4 is a finished run with replies cut off by the token cap: written, not ranked.
 	@for mode in $(MODES); do \
-	  $(BIN)/bench run --backend local --mode $$mode --fresh --concurrency 1 --max-tokens 48; \
+	  $(BIN)/bench run --backend local --mode $$mode --fresh --concurrency 1 --max-tokens 48 \
+	    --prompt-template brief; \
 	  code=$$?; [ $$code -eq 0 ] || [ $$code -eq 4 ] || exit $$code; \
 	done
 	$(BIN)/bench run --backend retrieval --mode corpus --fresh

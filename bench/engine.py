@@ -11,7 +11,9 @@ xllamacpp is imported only when an engine starts, so `bench --help` stays instan
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
+import json
 import os
 import re
 import socket
@@ -97,7 +99,8 @@ class Engine:
 
     def __init__(self, model: Path, *, n_ctx: int = 8192, n_threads: int | None = None,
                  n_parallel: int = 1, seed: int = 0, host: str | None = None, port: int = 0,
-                 alias: str | None = None, verbose: bool = False, flash_attn: bool = False):
+                 alias: str | None = None, verbose: bool = False, flash_attn: bool = False,
+                 slot_dir: Path | None = None):
         check_gguf(model)
         if host is not None:
             check_port(host, port)
@@ -138,6 +141,12 @@ class Engine:
         params.verbosity = _INFO if verbose else _QUIET
         # Its metrics (also on /metrics over HTTP) are asked once below, through its task queue.
         params.endpoint_metrics = True
+        # Slot actions (`slot`) for in-process use only: the listener is then a private socket.
+        params.endpoint_slots = host is None
+        # llama.cpp takes slot actions only with a folder for slot files (even to erase one).
+        folder = slot_dir or (Path(self._tmp.name) if self._tmp is not None else None)
+        if folder is not None:
+            params.slot_save_path = str(folder) + os.sep
         try:
             self._server: Any = xllamacpp.Server(params)
         except RuntimeError:  # xllamacpp's message is always "Failed to init server"
@@ -166,6 +175,26 @@ class Engine:
         except (ValueError, RuntimeError) as exc:  # refused before it ran: a malformed body
             raise BackendCallError(f"local model: {exc}", transient=False) from None
         return self._reply(data)
+
+    def slot(self, action: str, filename: str = "", slot_id: int = 0) -> bool:
+        """Save a slot's KV cache to `filename` in `slot_dir`, restore it from there, or erase
+        it (`action`: "save", "restore", "erase"); whether llama.cpp did it. Only an engine
+        made in-process (no `host`) can, and only with `slot_dir` save or restore; the file
+        name may hold no path separator."""
+        body = json.dumps({"filename": filename} if filename else {}).encode()
+        address = self._server.listening_address if self._server is not None else ""
+        try:
+            if address.startswith("unix://"):
+                conn: http.client.HTTPConnection = _UnixConnection(address[len("unix://"):])
+            else:
+                conn = http.client.HTTPConnection(address.split("://", 1)[-1], timeout=600)
+            conn.request("POST", f"/slots/{slot_id}?action={action}", body,
+                         {"Content-Type": "application/json"})
+            ok = conn.getresponse().status == 200
+            conn.close()
+            return ok
+        except OSError:
+            return False
 
     def _reply(self, data: Any) -> Reply:
         if not isinstance(data, dict):
@@ -215,6 +244,20 @@ class Engine:
         # errors on, and read them (a failed load is quick; a child cannot disturb our stderr).
         log = "" if verbose else _load_errors(self.model, self.n_ctx, host, port)
         return explain_load_error(self.model, log, self.n_ctx)
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    """HTTP to the engine's own listener on a Unix socket (the `local` backend's)."""
+
+    def __init__(self, path: str):
+        super().__init__("localhost", timeout=600)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self._path)
+        self.sock = sock
 
 
 _PROBE = """\

@@ -87,6 +87,20 @@ class PromptTemplate(BaseModel):
 
 DEFAULT_TEMPLATE = PromptTemplate(version=PROMPT_VERSION)
 PROMPT_SHA256 = DEFAULT_TEMPLATE.sha256
+BRIEF_TEMPLATE = PromptTemplate(
+    version="brief-v1",
+    # Worked turns about nothing in the articles: small models copy their length (measured
+    # with SmolLM2-135M: 15 tokens an answer instead of 29-37, a sixth as many cut off).
+    examples=(
+        Example(question="In which city is the Eiffel Tower?", answer="Paris"),
+        Example(question="How many people were on board the plane, according to the airline?",
+                answer="112"),
+        Example(question="How many passengers were injured, according to the article?",
+                answer="Not disclosed"),
+    ),
+)
+BUILT_IN = {"default": DEFAULT_TEMPLATE, "brief": BRIEF_TEMPLATE}
+"""Templates named instead of a file: `default`, and `brief` (few-shot, for small models)."""
 
 
 def load_template(path: str | Path, system: str | None = None) -> PromptTemplate:
@@ -94,6 +108,8 @@ def load_template(path: str | Path, system: str | None = None) -> PromptTemplate
     import tomllib
 
     shown = str(path)
+    if shown in BUILT_IN and not Path(path).exists():
+        return with_system(BUILT_IN[shown], system)
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:

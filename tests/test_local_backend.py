@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -147,6 +148,9 @@ class FakeEngine:
         return Reply(text=text, finish_reason="stop", prompt_tokens=9,
                      completion_tokens=5, cached_tokens=4)
 
+    def slot(self, action: str, filename: str = "") -> bool:
+        return True
+
     def close(self) -> None:
         pass
 
@@ -178,3 +182,82 @@ def test_a_stop_sequence_inside_reasoning_moves_to_our_side(tmp_path: Path) -> N
 ])
 def test_load_errors_are_explained_from_llama_cpp_log(log: str, message: str) -> None:
     assert explain_load_error(Path("m.gguf"), log, 8192) == message
+
+
+# ------------------------------------------------------------------ prefixes kept across runs
+
+
+def _long_prompt() -> Request:
+    article = " ".join(f"Sentence {i} of a long article about the town of Shusha." for i in
+                       range(36))  # about 590 tokens: past MIN_PROMPT_TOKENS
+    return Request(messages=[{"role": "system", "content": "Read this.\n\n" + article},
+                             {"role": "user", "content": "Question: Which town?\nAnswer:"}],
+                   max_tokens=6, temperature=0.0)
+
+
+def _ask_once(options: dict[str, Any]) -> tuple[Any, list[tuple[str, bool]]]:
+    """One question from a new engine: its completion, and the slot actions it took."""
+    backend: Any = create("local", options)
+    actions: list[tuple[str, bool]] = []
+    engine = backend._load()
+    act = engine.slot
+
+    def spy(action: str, filename: str = "") -> bool:
+        actions.append((action, done := act(action, filename)))
+        return done
+    engine.slot = spy
+
+    async def go() -> Any:
+        try:
+            return await backend.complete(_long_prompt())
+        finally:
+            await backend.aclose()
+    return asyncio.run(go()), actions
+
+
+@needs_model
+def test_a_read_prefix_is_restored_by_a_later_run_with_the_same_answer(tmp_path: Path) -> None:
+    options = {"kv_cache_dir": str(tmp_path), "n_ctx": 2048}
+    first, actions = _ask_once(options)
+    assert actions == [("save", True)]  # read on its own, then kept
+    [saved] = list(tmp_path.glob("*.kv"))
+    # The question alone is read after the prefix, whichever way the prefix got there.
+    assert first.prompt_tokens >= 512 and first.cached_tokens >= first.prompt_tokens - 16
+    again, actions = _ask_once(options)  # a new engine, as a later run
+    assert actions == [("restore", True)]
+    assert (again.text, again.cached_tokens) == (first.text, first.cached_tokens)
+    saved.write_bytes(saved.read_bytes()[:1000])  # damaged: dropped, and the prefix read again
+    third, actions = _ask_once(options)
+    assert actions == [("restore", False), ("save", True)]
+    assert third.text == first.text
+
+
+def test_no_prefix_cache_when_off_or_unwritable(tmp_path: Path) -> None:
+    model = tmp_path / "m.gguf"
+    model.write_bytes(gguf_header("llama"))
+    off: Any = create("local", {"model": str(model), "kv_cache_mib": 0,
+                                "kv_cache_dir": str(tmp_path / "kv")})
+    assert off._cache is None and not (tmp_path / "kv").exists()
+    (tmp_path / "file").write_text("")
+    blocked: Any = create("local", {"model": str(model), "kv_cache_dir": str(tmp_path / "file")})
+    assert blocked._cache is None  # a folder that cannot be made: no cache, no error
+
+
+def test_prefix_cache_keys_and_size_limit(tmp_path: Path) -> None:
+    from bench.kv_cache import PrefixCache
+
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF" + bytes(100))
+    cache = PrefixCache(tmp_path / "kv", model, 4096, max_mib=1)
+    assert cache.ready()
+    a = [{"role": "system", "content": "A"}, {"role": "user", "content": "q1"}]
+    b = [{"role": "system", "content": "A"}, {"role": "user", "content": "q2"}]
+    c = [{"role": "system", "content": "B"}, {"role": "user", "content": "q1"}]
+    assert cache.name(a) == cache.name(b) != cache.name(c)  # the question is not the prefix
+    assert cache.name(a) != PrefixCache(tmp_path / "kv", model, 2048, 1).name(a)
+    for i, size in enumerate((600_000, 600_000, 300_000)):
+        (tmp_path / "kv" / f"{i}.kv").write_bytes(bytes(size))
+        os.utime(tmp_path / "kv" / f"{i}.kv", (1000 + i, 1000 + i))
+    cache.trim()  # over 1 MiB: the least recently used go first
+    assert sorted(p.name for p in (tmp_path / "kv").glob("*.kv")) == ["1.kv", "2.kv"]
+    assert cache.has("1.kv") and not cache.has("0.kv")

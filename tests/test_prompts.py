@@ -110,3 +110,16 @@ def test_run_records_the_template_it_used(tmp_path: Path, run_bench: RunBench,
                      "--system-prompt", "Be brief.", "--run-id", "sys")
     run = json.loads((workdir / "results" / "sys.json").read_text())["run"]
     assert run["prompt_version"] == "prompt-v1+system"
+
+
+def test_brief_is_a_built_in_template_unless_a_file_has_that_name(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    from bench.prompts import BRIEF_TEMPLATE, load_template
+
+    monkeypatch.chdir(tmp_path)
+    brief = load_template("brief")
+    assert brief == BRIEF_TEMPLATE and len(brief.examples) == 3
+    assert load_template("brief", "Be terse.").system == "Be terse."
+    (tmp_path / "brief").write_text('version = "mine"\n')
+    assert load_template("brief").version == "mine"

@@ -4,6 +4,7 @@ the prebuilt `xllamacpp` wheel); offline, no HTTP hop."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from pathlib import Path
@@ -11,9 +12,17 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from bench.backends.base import Backend, BaseOptions, Completion, FinishReason, Request
+from bench.backends.base import (
+    TRANSPORT,
+    Backend,
+    BaseOptions,
+    Completion,
+    FinishReason,
+    Request,
+)
 from bench.engine import DEFAULT_GGUF, Engine, check_gguf, default_model_path
-from bench.errors import ConfigError
+from bench.errors import BackendCallError, ConfigError
+from bench.kv_cache import MIN_PROMPT_TOKENS, PrefixCache, default_dir
 from bench.reasoning import apply_stop, split_reasoning
 
 __all__ = ["DEFAULT_GGUF", "LocalBackend", "LocalOptions", "default_model_path"]
@@ -26,6 +35,13 @@ class LocalOptions(BaseOptions):
     n_ctx: int = Field(default=8192, ge=256, description="context length in tokens")
     n_threads: int | None = Field(default=None, ge=1, description="CPU threads (default: all)")
     seed: int = Field(default=0, description="sampling seed")
+    kv_cache_mib: int = Field(
+        default=2048, ge=0, json_schema_extra=TRANSPORT,
+        description="disk space for article prefixes read once and restored in later runs "
+        "(their KV cache; answers do not change); 0: off")
+    kv_cache_dir: str | None = Field(
+        default=None, json_schema_extra=TRANSPORT,
+        description="where those prefixes are kept (default $XDG_CACHE_HOME/bench/kv)")
 
 
 class LocalBackend(Backend):
@@ -44,6 +60,15 @@ class LocalBackend(Backend):
         self._lock = threading.Lock()
         self._client_stop = False
         """Set once the stop sequence cut a reply inside its reasoning: applied here since."""
+        self._cache: PrefixCache | None = None
+        if options.kv_cache_mib:
+            cache = PrefixCache(Path(options.kv_cache_dir) if options.kv_cache_dir
+                                else default_dir(), self.path, options.n_ctx,
+                                options.kv_cache_mib)
+            self._cache = cache if cache.ready() else None
+        self._prefix: str | None = None
+        """The key of the prefix the engine's slot starts with now."""
+        self._slot_lock = threading.Lock()
 
     @property
     def model_name(self) -> str:
@@ -58,14 +83,57 @@ class LocalBackend(Backend):
             if self._engine is None:
                 o = self.options
                 try:
-                    self._engine = Engine(self.path, n_ctx=o.n_ctx, n_threads=o.n_threads,
-                                          seed=o.seed)
+                    self._engine = Engine(
+                        self.path, n_ctx=o.n_ctx, n_threads=o.n_threads, seed=o.seed,
+                        slot_dir=self._cache.directory if self._cache else None)
                 except ConfigError as exc:
                     self._failed = exc
                     raise
             return self._engine
 
     def _call(self, request: Request) -> Completion:
+        # One slot, which the engine gives to one call at a time anyway: a prefix read or
+        # restored must not land in the middle of another call.
+        with self._slot_lock:
+            self._start_from_prefix(request)
+            return self._ask(request)
+
+    def _start_from_prefix(self, request: Request) -> None:
+        """Put the request's prefix (every message before the question) in the slot: restored
+        as saved by an earlier call or run, or read on its own (reusing the start it shares
+        with the prefix before it) and saved.
+
+        Either way the question is then read on its own after the same prefix values, so an
+        answer does not depend on whether its prefix was restored. (Read together with the
+        question, in other batches, the values can differ in their last digits, and a greedy
+        answer with them.)"""
+        key = self._key(request.messages)
+        if key == self._prefix:
+            return
+        engine = self._load()
+        self._prefix = key
+        cache = self._cache
+        if cache is not None and cache.has(key):
+            if engine.slot("restore", key):
+                return
+            cache.drop(key)  # damaged, or from another build: read the prefix again
+        prefix = request.messages[:-1]
+        if not prefix:
+            return
+        try:
+            read = engine.chat({"messages": prefix, "max_tokens": 1, "temperature": 0.0})
+        except BackendCallError:
+            return  # a template that wants a question after the prefix: read with it
+        if cache is not None and read.prompt_tokens >= MIN_PROMPT_TOKENS and engine.slot(
+                "save", key):
+            cache.trim()
+
+    def _key(self, messages: list[dict[str, str]]) -> str:
+        if self._cache is not None:
+            return self._cache.name(messages)
+        return json.dumps(messages[:-1], sort_keys=True)
+
+    def _ask(self, request: Request) -> Completion:
         engine = self._load()
         body: dict[str, Any] = {
             "messages": request.messages, "temperature": request.temperature,
@@ -81,7 +149,7 @@ class LocalBackend(Backend):
             # llama.cpp applies stop sequences to the reasoning too: a blank line in it ended
             # the reply. From now on stop on our side, on the answer only, and ask again.
             self._client_stop = True
-            return self._call(request)
+            return self._ask(request)
         text = split.answer
         if self._client_stop and request.stop:
             text = apply_stop(text, request.stop)

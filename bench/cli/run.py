@@ -58,7 +58,9 @@ def run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--confidence", action="store_true",
                    help="ask the model for a confidence in [0, 1] as well")
     p.add_argument("--prompt-template", default=None, metavar="FILE",
-                   help="your own prompts: a TOML file (see the README); hashed into results")
+                   help="your own prompts: a TOML file (see the README), or a built-in: "
+                   "default, brief (few-shot short answers, for small models); hashed into "
+                   "results")
     p.add_argument("--system-prompt", default=None, metavar="TEXT",
                    help="replace the system message of the (built-in or given) template")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="first N questions only")
