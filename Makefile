@@ -35,8 +35,9 @@ run: $(VENV)/.run
 	$(BIN)/bench run --backend retrieval --mode corpus --fresh
 	$(BIN)/bench leaderboard
 
+# Two workers on two cores: about 90 s instead of 120 (tests wait on subprocesses and servers).
 test: $(VENV)/.test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Lint needs only the package and its checkers: nothing is compiled, no model is installed.
 $(VENV)/.lint: pyproject.toml | $(BIN)/python
