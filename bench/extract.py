@@ -113,7 +113,8 @@ _CORRECTION = re.compile(
     re.I | re.M,
 )
 _WORD = re.compile(r"[^\W\d_]{2,}|\d")
-# "Four: two in 2020 and two in 2023", "Yes: it apologised": an answer, not a field's label.
+# "Four: two in 2020 and two in 2023", "Yes on both counts: ...": an answer, not a field's
+# label.
 _ANSWERS = frozenset("""yes no true false correct incorrect none zero one two three four five six
 seven eight nine ten eleven twelve twenty hundred thousand dozens""".split())
 _MORE_STEPS = re.compile(
@@ -185,7 +186,8 @@ def _drop_fields(text: str) -> str:
     fields = 0
     for line in text.split("\n"):
         m = _FIELD.match(line)
-        if m is None or len(m.group(1).split()) > 4 or m.group(1).strip().lower() in _ANSWERS:
+        if m is None or len(m.group(1).split()) > 4 or (
+                m.group(1).split()[0].lower() in _ANSWERS):
             kept.append(line)
             continue
         fields += 1

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from bench.dataset import Question
 from bench.extract import Extraction, extract, residue
 from bench.normalize import fold, tokens
-from bench.rules_base import INC, NA, C, Outcome, Span
+from bench.rules_base import INC, NA, C, Outcome, Span, may_decline
 from bench.rules_facts import Facts
 from bench.rules_lists import match_list
 from bench.rules_numeric import grade_date, grade_number
@@ -34,10 +34,8 @@ UNDECIDED_RULES = frozenset({
 """Rules that give only a best guess: the rule grader is not sure of these verdicts."""
 
 
-# An unfinished last sentence: "The landing would therefore be around..."
 _SOMETHING = re.compile(r"[^\W_]|[^\w\s.,;:!?'\"()\[\]{}<>/\\|*_~`-]").search
 """A letter, a digit or a symbol (an emoji): more than punctuation and space."""
-_TRAILS_OFF = re.compile(r"(?:\.\.\.|…)[\s*_)\"'”]*$").search
 # An abstention about the asked fact itself ("I'm not certain who won", "I'd need to check
 # the exact day"), unlike a bare hedge beside an answer ("..., but I'm not sure").
 _ASKED_FACT = re.compile(r"\b(?:who|whom|whose|which|what|when|where|how|whether|exact"
@@ -107,7 +105,8 @@ class Matcher:
             return _empty(response, span)
         d = Span(span, folded, toks, ext.how == "fields")
         verdict, rule, reason = self._grade(d)
-        if verdict != Verdict.NOT_ATTEMPTED:
+        # A right answer is withheld only by asking the question back: most are not looked at.
+        if verdict == Verdict.INCORRECT or (verdict == Verdict.CORRECT and "?" in span):
             withheld = self._withheld(d, verdict, ext.how)
             if withheld is not None:
                 return Assessment(*withheld, False, span)
@@ -127,7 +126,9 @@ class Matcher:
         end = d.raw.rstrip(" \t\n*_)\"'”")
         asks = end.endswith("?")
         yes_no = self.question.answer_type == "yes_no"
-        if (asks or (verdict == Verdict.INCORRECT and not yes_no)) and self.facts.echoes(d):
+        # An echo has three words or more, or asks: most wrong answers are shorter.
+        if (asks or (verdict == Verdict.INCORRECT and not yes_no and len(d.toks) > 2)) \
+                and self.facts.echoes(d):
             # A yes/no question restated as a statement affirms it: only its question form
             # echoes there.
             return NA, "echo", "restates the question: no answer"
@@ -136,8 +137,10 @@ class Matcher:
         if asks and verdict == Verdict.INCORRECT and not yes_no:
             # "Perhaps an American carmaker?": a guess put as a question commits to nothing.
             return NA, "hedge.question", "answers with a question: no commitment"
-        if how != "marker" and _TRAILS_OFF(d.raw):
+        if how != "marker" and end.endswith(("...", "…")):
             return NA, "extract.unfinished", "trails off before giving an answer"
+        if not _ASKED_FACT(d.folded) or not may_decline(d.toks):
+            return None  # the cheap tests first: most responses hold neither
         last = d.sentences[-1] if d.sentences else None
         if last is not None and last.speaker_abstains and _ASKED_FACT(last.text):
             return NA, "abstain.final", (

@@ -6,8 +6,8 @@ Answers come in the languages models answer in. These are the closed classes a f
 built from (a count, a date, a polarity, an abstention), not answers to any question; names
 are read through transliteration instead. Languages: Russian and Ukrainian (transliterated),
 French, German, Spanish, Italian, Portuguese, Polish, Turkish and Azerbaijani, and a few
-Chinese and Japanese forms. Words that are also common English words ("due", "once", "cent")
-are left out."""
+Chinese and Japanese forms. Words that are also common English words or names ("due", "once",
+"cent", "un" as in the UN, "otto") are left out."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ def _table(spec: str) -> dict[str, int]:
 
 SMALL = _table(
     "0:nol nul cero zero;"
-    "1:odin odna odno un une eins uno una jeden jedna bir;"
+    "1:odin odna odno une eins uno una jeden jedna bir;"
     "2:dva dve dvoe deux zwei dos dois duas dwa dwie iki;"
     "3:tri troe trois drei tres tre trzy uch;"
     "4:chetyre chetvero chotiri quatre vier cuatro quattro quatro cztery dord;"
     "5:pyat pyatero cinq funf cinco cinque piec besh;"
     "6:shest shestero sechs seis sei szesc alti;"
     "7:sem sieben siete sette sete siedem yeddi;"
-    "8:vosem huit acht ocho otto oito osiem sekkiz;"
+    "8:vosem huit acht ocho oito osiem sekkiz;"
     "9:devyat neuf neun nueve nove dziewiec doqquz;"
     "10:desyat dix zehn diez dieci dez dziesiec;"
     "11:odinnadtsat onze;"

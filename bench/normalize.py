@@ -81,7 +81,8 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\w.,-])(\d{1,3})((?: \d{3})+)(?![\w.,]| \d
 # A decimal comma ("7,26 kg", "8.848,86 m"): unambiguous when dots group the thousands before
 # it or when one or two digits follow it. "42,195" stays forty-two thousand: a comma before
 # three digits groups thousands in English, and bench reads English first.
-_DECIMAL_COMMA_HINT = re.compile(r"\d,\d").search
+_DECIMAL_COMMA_HINT = re.compile(r"\d,\d\d?(?!\d)|\.\d{3},\d").search
+"""A comma before one or two digits, or after a dot-grouped thousand: "1,200" never is one."""
 _DECIMAL_COMMA = re.compile(
     r"(?<![\w.,-])(\d{1,3}(?:\.\d{3})+),(\d+)(?![\d.,]*\d)|(?<![\w.,-])(\d+),(\d{1,2})(?![\d]|[.,]\d)")
 

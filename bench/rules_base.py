@@ -45,7 +45,7 @@ FILLER = frozenset(
     determine determined tell provide find found exact number figure details detail unable
     unknown unclear idea afraid well actually s t seems seem appears appear apparently indeed
     however although though unsure uncertain unconfirmed unverified sadly regrettably yet still
-    please note""".split()
+    please note fact really""".split()
 )
 # Closed-class words that never name an answer: a list item or a name holds none of them.
 FUNCTION = frozenset(

@@ -47,8 +47,16 @@ class Facts:
     keys: list[str]
     """Phrase keys of the gold and aliases, longest first; for a person, also the family name
     alone and the name with the family name first."""
+    key_words: tuple[tuple[str, ...], ...]
+    """The keys as word tuples, most words first."""
+    key_starts: frozenset[str]
+    """The first word of each key."""
     long_words: frozenset[str]
     """Words of five letters or more in the keys: a typo is looked for only near these."""
+    name_words: frozenset[str]
+    """Words of four letters or more in gold variants of three words or more."""
+    typo_words: frozenset[str]
+    """`long_words` and `name_words`: a five-letter word may be a typo of either."""
     core_keys: list[str]
     """Keys of the gold without the words the question already says ("Foreign Ministry" for
     "Azerbaijani Foreign Ministry" when the question asks which Azerbaijani ministry)."""
@@ -67,6 +75,8 @@ class Facts:
     """Loose stems of every word of the question: what a restatement is made of."""
     focus_names: frozenset[str]
     """Words of names (capitalised) in the asked sentence."""
+    focus_name_stems: frozenset[str]
+    """Stems of the names in the asking sentence."""
     name_slots: tuple[tuple[str, str, str], ...]
     """(name word, the content word before it, the one after it) in the asked sentence:
     another name in the same place denies the question ("Azerbaijani" for "Armenian")."""
@@ -140,7 +150,13 @@ class Facts:
         return cls(
             question=q, gold=q.answer, type=q.answer_type, variants=variants,
             keys=sorted(keys, key=len, reverse=True),
+            key_words=tuple(sorted((tuple(k.split()) for k in keys if k.strip()), key=len,
+                                   reverse=True)),
+            key_starts=frozenset(k.split()[0] for k in keys if k.strip()),
             long_words=frozenset(w for k in keys for w in k.split() if len(w) >= 5),
+            name_words=(name_words := frozenset(
+                w for k in keys if len(k.split()) >= 3 for w in k.split() if len(w) >= 4)),
+            typo_words=name_words | frozenset(w for k in keys for w in k.split() if len(w) >= 5),
             core_keys=sorted(cores - keys, key=len, reverse=True),
             numbers=numbers,
             value_reason=f"gives {fmt(numbers[0].value)} by value" if numbers else "",
@@ -153,6 +169,8 @@ class Facts:
             question_content_stems=frozenset(
                 prefix_stem(w) for w in question_words if w not in FILLER and w not in FUNCTION),
             focus_names=frozenset(names),
+            focus_name_stems=frozenset(prefix_stem(n) for n in names
+                                       if n not in FILLER and n not in FUNCTION),
             name_slots=slots,
             name_preps=preps,
             focus_words=frozenset(content),
@@ -213,21 +231,36 @@ class Facts:
         question back, or breaks off in its words (a small model's echo, which may drift a
         word), or restates most of it; a number or a word of its own is an answer ("Russia
         claimed responsibility" for "which country ... a Russian helicopter")."""
-        content = [t for t in d.toks if t not in FILLER and t not in FUNCTION]
-        if not content or any((t[0].isdigit() or t in NUMBER_WORDS)
-                              and t not in self.question_words for t in content):
-            return False
         end = d.raw.rstrip(" \t\n*_)\"'”")
-        # A name counts as the question's only as the question writes it: "Russia" is new
-        # beside "a Russian helicopter".
-        names = d.names
-        known = sum(t in self.question_words or (
-            t not in names and prefix_stem(t) in self.question_stems) for t in content)
-        if end.endswith("?"):
-            return known == len(content)
-        if end[-1:].isalnum() and len(d.toks) >= 3:  # cut off mid-sentence
-            return known == len(content) or (len(content) >= 3 and known >= 0.85 * len(content))
-        return known == len(content) and len(content) >= 4
+        asks = end.endswith("?")
+        if len(d.toks) < 3 and not asks:
+            return False  # the common case, a short answer: no echo
+        qwords = self.question_words
+        content = [t for t in d.toks if t not in FILLER and t not in FUNCTION]
+        n = len(content)
+        if not n:
+            return False
+        cut = not asks and end[-1:].isalnum()
+        if not cut and n < 4 and not asks:
+            return False
+        # Words of its own allowed: a cut-off echo may drift a word; anything else none.
+        allowed = n - 0.85 * n if cut and n >= 3 else 0
+        names: frozenset[str] | None = None
+        misses = 0
+        for t in content:
+            if t in qwords:
+                continue
+            if t[0].isdigit() or t in NUMBER_WORDS:
+                return False  # a number of its own is an answer
+            # A name counts as the question's only as the question writes it: "Russia" is
+            # new beside "a Russian helicopter".
+            if names is None:
+                names = d.names
+            if t in names or prefix_stem(t) not in self.question_stems:
+                misses += 1
+                if misses > allowed:
+                    return False
+        return True
 
     def asks_unit(self, dimension: str) -> bool:
         """Whether the question asks for a quantity of this dimension (length, time)."""

@@ -93,9 +93,12 @@ def _number_problem(f: Facts, m: NumberMention, gold: NumberMention,
         between = toks[lo.end + (1 if lo.unit else 0): hi.start - qualifier_span(toks, hi.start)]
         # A repetition loop ("108 minutes 108 minutes 89 minutes") has only numbers and their
         # units between its candidates.
-        after = toks[lo.end: lo.end + 1]  # "5000 people 5000 people 10000": the noun repeats
+        # "5000 people 5000 people 10000": a loop, the noun after each number repeated.
+        noun = toks[lo.end: lo.end + 1]
+        looped = noun == toks[hi.end: hi.end + 1] or hi.end == len(toks)
         if not between or set(between) <= _ALTERNATIVE | {"and", "nor"} or all(
-                t[0].isdigit() or t in UNIT_WORDS or [t] == after for t in between):
+                t[0].isdigit() or t in UNIT_WORDS or ([t] == noun and looped)
+                for t in between):
             pair = f"{fmt(lo.value)}, {fmt(hi.value)}"
             return "alternatives", f"offers several numbers ({pair})"
     if "either" in toks:

@@ -150,9 +150,10 @@ def _fuzzy(f: Facts, toks: list[str]) -> str | None:
     """A window of the response equal to a gold variant but for one letter in one long word."""
     near: dict[int, str] = {}  # response position -> the gold word it is one letter from
     for i, t in enumerate(toks):
-        if len(t) < 5:
+        if len(t) < 4:
             continue
-        for g in f.long_words:
+        # A four-letter word only inside a longer name, the rest spelled right ("van Gough").
+        for g in (f.typo_words if len(t) >= 5 else f.name_words):
             # One letter off, but not a word that only adds or drops an ending: "Azerbaijani"
             # is no typo of "Azerbaijan".
             if g[0] == t[0] and abs(len(g) - len(t)) <= 1 and g != t \
@@ -169,7 +170,7 @@ def _fuzzy(f: Facts, toks: list[str]) -> str | None:
                 continue
             lo = i - gold.index(g)
             window = toks[lo: lo + n]
-            if lo < 0 or len(window) != n:
+            if lo < 0 or len(window) != n or (len(g) < 5 and n < 3):
                 continue
             if all(w == x or k == i - lo for k, (w, x) in enumerate(zip(window, gold,
                                                                         strict=True))) \

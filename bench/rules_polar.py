@@ -105,7 +105,29 @@ def _statement(f: Facts, d: Span) -> str | None:
             and prefix_stem(w) not in f.focus_stems for w in toks)
         negative = negative != (flip is not None)
         said.add("no" if negative or _substitutes(f, d, toks) else "yes")
-    return ("no" if "no" in said else "yes") if said else None
+    if "no" in said:
+        return "no"
+    # An affirmation must name enough of what is asked; a denial needs only its negation.
+    return "yes" if said and _speaks_of_the_question(f, d) else None
+
+
+_COVER = 0.3
+_PRONOUNS = frozenset("it he she they its his her their this that".split())
+"""Share of the asked words and names an affirming response must name (measured on the four
+labelled tables: 0.25 lets background through, 0.34 drops true statements)."""
+
+
+def _speaks_of_the_question(f: Facts, d: Span) -> bool:
+    """Whether the response names enough of what the question asks (its words and names) to
+    be a statement about it: one shared word ("The war ended in a rout" for "Did the war
+    spark mass protests?") is its background, not its answer."""
+    asked = f.focus_stems | f.focus_name_stems
+    if not asked:
+        return True
+    said = {prefix_stem(w) for w in d.toks if w not in FILLER and w not in FUNCTION}
+    if d.toks[:1] and d.toks[0] in _PRONOUNS:
+        said |= f.focus_name_stems  # "It apologized": the pronoun stands for the asked names
+    return len(said & asked) >= _COVER * len(asked)
 
 
 def _relocates(f: Facts, d: Span, toks: list[str]) -> bool:

@@ -223,3 +223,19 @@ def test_cli_reads_both_shipped_tables(run_bench: RunBench, args: list[str]) -> 
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"agreement (9[5-9]|100)\.\d%, Cohen's kappa 0\.9\d\d", proc.stdout)
     assert "style" in proc.stdout
+
+
+@pytest.mark.parametrize(("labels", "questions", "floor"), [
+    (DATA / "realistic_cases_2.jsonl", QUESTIONS, 96.0),
+    (DATA / "general_cases_2.jsonl", DATA / "general_questions_2.jsonl", 94.0),
+], ids=["realistic-2", "general-2"])
+def test_the_second_tables_keep_their_agreement(tmp_path: Path, labels: Path, questions: Path,
+                                                 floor: float) -> None:
+    # Written apart from the grader after its first version, then used to improve it: the
+    # floors are what it reached, so that no change loses ground there unnoticed.
+    qs = load_questions(questions, None)
+    report = measure(load_labels(labels, qs), make_graders(GraderSettings(), qs.questions,
+                                                           tmp_path))
+    assert report.percent is not None and report.percent >= floor, [
+        (d.id, d.response[:80], d.label, d.got, d.rule) for d in report.disagreements]
+    assert report.confusion["not_attempted"]["correct"] <= 2
