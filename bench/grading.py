@@ -34,6 +34,8 @@ UNDECIDED_RULES = frozenset({
 """Rules that give only a best guess: the rule grader is not sure of these verdicts."""
 
 
+_ECHO: Outcome = (NA, "echo", "restates the question: no answer")
+_ASKS_BACK: Outcome = (NA, "hedge.question", "answers with a question: no commitment")
 _SOMETHING = re.compile(r"[^\W_]|[^\w\s.,;:!?'\"()\[\]{}<>/\\|*_~`-]").search
 """A letter, a digit or a symbol (an emoji): more than punctuation and space."""
 # An abstention about the asked fact itself ("I'm not certain who won", "I'd need to check
@@ -125,26 +127,24 @@ class Matcher:
         a response that gives the gold keeps its grade (a hedged right answer is right)."""
         end = d.raw.rstrip(" \t\n*_)\"'”")
         asks = end.endswith("?")
-        yes_no = self.question.answer_type == "yes_no"
-        # An echo has three words or more, or asks: most wrong answers are shorter.
-        if (asks or (verdict == Verdict.INCORRECT and not yes_no and len(d.toks) > 2)) \
-                and self.facts.echoes(d):
-            # A yes/no question restated as a statement affirms it: only its question form
-            # echoes there.
-            return NA, "echo", "restates the question: no answer"
         if verdict == Verdict.CORRECT:
-            return None
-        if asks and verdict == Verdict.INCORRECT and not yes_no:
+            return _ECHO if asks and self.facts.echoes(d) else None
+        # Wrong-looking: the cheap tests first, the echo (which reads every word) last.
+        yes_no = self.question.answer_type == "yes_no"
+        if asks and not yes_no:
             # "Perhaps an American carmaker?": a guess put as a question commits to nothing.
-            return NA, "hedge.question", "answers with a question: no commitment"
+            return _ECHO if self.facts.echoes(d) else _ASKS_BACK
         if how != "marker" and end.endswith(("...", "…")):
             return NA, "extract.unfinished", "trails off before giving an answer"
-        if not _ASKED_FACT(d.folded) or not may_decline(d.toks):
-            return None  # the cheap tests first: most responses hold neither
-        last = d.sentences[-1] if d.sentences else None
-        if last is not None and last.speaker_abstains and _ASKED_FACT(last.text):
-            return NA, "abstain.final", (
-                "ends saying it cannot tell the asked fact; the rest is context")
+        if _ASKED_FACT(d.folded) and may_decline(d.toks):
+            last = d.sentences[-1] if d.sentences else None
+            if last is not None and last.speaker_abstains and _ASKED_FACT(last.text):
+                return NA, "abstain.final", (
+                    "ends saying it cannot tell the asked fact; the rest is context")
+        # A yes/no question restated as a statement affirms it: only its question form
+        # echoes there. An echo has three words or more: most wrong answers are shorter.
+        if (asks or (not yes_no and len(d.toks) > 2)) and self.facts.echoes(d):
+            return _ECHO
         return None
 
     # ------------------------------------------------------------ per answer type
