@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from bench.dataset import Question, QuestionSet, validation_lines
-from bench.errors import DataError, UsageError
+from bench.dataset import Question, QuestionSet, jsonl_models
+from bench.errors import DataError
 from bench.evaluate import Answer, Graders, grade_answers
-from bench.files import jsonl_objects
 from bench.judge import agreement
 from bench.records import JudgeUsage
 from bench.verdicts import GRADED, Verdict
@@ -55,23 +54,10 @@ class Labelled:
 
 def load_labels(path: str | Path, qs: QuestionSet) -> list[Labelled]:
     """Read a label file; every problem (bad JSON, unknown id, bad label) is one line."""
-    shown = str(path)
-    try:
-        raw = Path(path).read_bytes().splitlines()
-    except OSError as exc:
-        raise UsageError(f"{shown}: cannot read ({exc.strerror}); check --labels") from None
     by_id = qs.by_id()
     problems: list[str] = []
     out: list[Labelled] = []
-    for where, data, problem in jsonl_objects(raw, shown):
-        if problem:
-            problems.append(problem)
-            continue
-        try:
-            item = LabelledResponse.model_validate(data)
-        except ValidationError as exc:
-            problems.extend(f"{where}: {line}" for line in validation_lines(exc))
-            continue
+    for where, item in jsonl_models(path, LabelledResponse, "--labels", problems):
         q = by_id.get(item.id)
         if q is None:
             problems.append(f"{where}: id: unknown question id {item.id!r} (not in {qs.path}; "
@@ -79,7 +65,7 @@ def load_labels(path: str | Path, qs: QuestionSet) -> list[Labelled]:
             continue
         out.append(Labelled(where, item, q))
     if not out and not problems:
-        problems.append(f"{shown}: no labelled responses (the file is empty)")
+        problems.append(f"{path}: no labelled responses (the file is empty)")
     if problems:
         raise DataError(problems)
     return out

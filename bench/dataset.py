@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -98,6 +98,9 @@ def questions_sha256(questions: tuple[Question, ...] | list[Question]) -> str:
     return digest.hexdigest()
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 def validation_lines(exc: ValidationError) -> list[str]:
     """`field: message` lines, without follow-on errors of a field whose parts already failed."""
     errors = exc.errors()
@@ -108,6 +111,29 @@ def validation_lines(exc: ValidationError) -> list[str]:
             continue  # "citations: too short" after "citations[0].quote: missing"
         out.append(f"{field_path(loc)}: {err['msg'].removeprefix('Value error, ')}")
     return out
+
+
+def jsonl_models(path: str | Path, model: type[M], flag: str,
+                 problems: list[str]) -> Iterator[tuple[str, M]]:
+    """The records of a JSONL file as `model`s, each with its `file:line`; every line that is
+    not JSON or not a valid record adds its problem lines to `problems`, in file order (so a
+    caller's own checks of the records it is given fall in place between them). A file that
+    cannot be read is a `UsageError` naming `flag`, the option that gave it."""
+    shown = str(path)
+    try:
+        raw = Path(path).read_bytes().splitlines()
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot read ({exc.strerror}); check {flag}") from None
+    for where, data, problem in jsonl_objects(raw, shown):
+        if problem:
+            problems.append(problem)
+            continue
+        try:
+            item = model.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(f"{where}: {line}" for line in validation_lines(exc))
+            continue
+        yield where, item
 
 
 def _records(path: Path, shown: str) -> Iterator[tuple[str, Any]]:

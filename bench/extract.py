@@ -225,16 +225,25 @@ def _after_correction(span: str) -> tuple[str, bool]:
     return (rest, True) if _WORD.search(rest) else (span, False)
 
 
+def _answer_part(text: str, low: str) -> str | None:
+    """The text without vocabulary tokens ("<|endoftext|>") and reasoning blocks; None when a
+    block is left open (the reply never got past its reasoning). `low`: the text lower-cased."""
+    if "<" in text or "[" in text:
+        text = _SPECIAL_TOKEN.sub(" ", text)
+    if "think" in low:
+        text = _THINK.sub("\n", text)
+        close = _last(_CLOSE_THINK, text)
+        if close is not None:
+            text = text[close.end():]
+        if _OPEN_THINK.search(text):
+            return None
+    return text
+
+
 def residue(response: str) -> str:
-    """The response without reasoning blocks and vocabulary tokens ("<|endoftext|>"): what
-    remains when the extracted span is empty, to tell an empty reply from one of symbols."""
-    text = _THINK.sub(" ", response)
-    close = _last(_CLOSE_THINK, text)
-    if close is not None:
-        text = text[close.end():]
-    if _OPEN_THINK.search(text):
-        return ""
-    return _SPECIAL_TOKEN.sub(" ", text)
+    """The response without reasoning blocks and vocabulary tokens: what remains when the
+    extracted span is empty, to tell an empty reply from one of symbols."""
+    return _answer_part(response, response.lower()) or ""
 
 
 def extract(response: str, folded: str | None = None,
@@ -247,15 +256,10 @@ def extract(response: str, folded: str | None = None,
     if not markup and not _REASONING_HINT.match(low) and _HINT_WORDS.isdisjoint(
             low.translate(_PUNCT).split() if words is None else words):
         return Extraction(text.strip(), "whole")
-    if "<" in text or "[" in text:
-        text = _SPECIAL_TOKEN.sub(" ", text)
-    if "think" in low:
-        text = _THINK.sub("\n", text)
-        close = _last(_CLOSE_THINK, text)
-        if close is not None:
-            text = text[close.end():]
-        if _OPEN_THINK.search(text):
-            return Extraction("", "think_open")
+    answer = _answer_part(text, low)
+    if answer is None:
+        return Extraction("", "think_open")
+    text = answer
     if "[" in text or "(" in text or "【" in text:
         text = _CITATION.sub("", text)
     if "\n" in text:

@@ -11,6 +11,7 @@ from bench.backends.base import Backend, Completion, Request
 from bench.dataset import Question
 from bench.errors import BackendCallError, ConfigError, UsageError
 from bench.files import atomic_write_text
+from bench.metrics import token_cost
 from bench.records import JudgeUsage
 from bench.retry import RetryPolicy, with_retries
 from bench.verdicts import Grade, Verdict
@@ -183,13 +184,12 @@ class Judge:
 
     def usage(self) -> JudgeUsage:
         """Calls, cache hits, tokens and cost of this judge so far."""
-        prices = self.backend.prices()
         prompt, completion = self._tokens
         return JudgeUsage(
             judge=self.spec, calls=self.calls, cache_hits=self.cache_hits,
             prompt_tokens=prompt, completion_tokens=completion,
             reasoning_tokens=self._reasoning_tokens, cached_tokens=self._cached_tokens,
-            cost=None if prices is None else (prompt * prices[0] + completion * prices[1]) / 1e6)
+            cost=token_cost(prompt, completion, self.backend.prices()))
 
     def _count(self, c: Completion) -> None:
         self.calls += 1

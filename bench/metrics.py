@@ -117,6 +117,14 @@ def _total(values: Iterable[int | None]) -> int | None:
     return sum(known) if known else None
 
 
+def token_cost(prompt_tokens: int, completion_tokens: int,
+               prices: tuple[float, float] | None) -> float | None:
+    """What the tokens cost at (input, output) prices per million tokens; None without prices."""
+    if prices is None:
+        return None
+    return (prompt_tokens * prices[0] + completion_tokens * prices[1]) / 1e6
+
+
 def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
             prices: tuple[float, float] | None = None,
             groups: Mapping[str, str] | None = None) -> Metrics:
@@ -181,8 +189,7 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
         completion_tokens=completion_tokens,
         reasoning_tokens=_total(r.usage.reasoning_tokens for r in records if r.usage),
         cached_tokens=_total(r.usage.cached_tokens for r in records if r.usage),
-        cost=None if prices is None
-        else (prompt_tokens * prices[0] + completion_tokens * prices[1]) / 1e6,
+        cost=token_cost(prompt_tokens, completion_tokens, prices),
         consistency=consistency(records),
         undecided=_undecided(records),
     )

@@ -222,14 +222,13 @@ def _name_loop(f: Facts, d: Span) -> bool:
     General Motors Chrysler Ford ..."): a small model's loop over candidates."""
     if f.type != "entity" or len(d.toks) < 4:
         return False
-    toks = d.toks
-    keys = f.key_words
-    if sum(t in f.key_starts for t in toks) < 2:
+    if sum(t in f.key_starts for t in d.toks) < 2:
         return False  # the gold named once at most: no loop over it
+    keys = f.key_words
     toks = d.key.split()
     hits, left, i = 0, [], 0
     while i < len(toks):  # each mention of the gold counted once, its longest form first
-        k = next((k for k in keys if toks[i:i + len(k)] == list(k)), None)
+        k = next((k for k in keys if tuple(toks[i:i + len(k)]) == k), None)
         if k is None:
             left.append(toks[i])
             i += 1

@@ -32,9 +32,8 @@ def result_summary(result: ResultFile) -> list[str]:
     if m.penalty_score is not None:
         lines.append(f"penalty score (k={m.penalty_k:g}) {m.penalty_score:+.3f}")
     if m.prompt_tokens or m.completion_tokens:
-        reasoning = "" if m.reasoning_tokens is None else f" (reasoning {m.reasoning_tokens})"
-        cost = "" if m.cost is None else f", cost {m.cost:.4f}"
-        lines.append(f"tokens: in {m.prompt_tokens}, out {m.completion_tokens}{reasoning}{cost}")
+        lines.append("tokens: " + _tokens(m.prompt_tokens, m.completion_tokens,
+                                          m.reasoning_tokens, m.cost))
     if m.citation_accuracy is not None:
         lines.append(f"citation accuracy {pct(m.citation_accuracy)}%")
     if m.unscored:
@@ -56,10 +55,15 @@ def result_summary(result: ResultFile) -> list[str]:
 
 def judge_usage_line(u: JudgeUsage) -> str:
     """The judge's own bill, apart from the run's: calls, cache hits, tokens, cost."""
-    reasoning = "" if u.reasoning_tokens is None else f" (reasoning {u.reasoning_tokens})"
-    cost = "" if u.cost is None else f", cost {u.cost:.4f}"
-    return (f"judge: {u.calls} calls, {u.cache_hits} from the cache; tokens in "
-            f"{u.prompt_tokens}, out {u.completion_tokens}{reasoning}{cost}")
+    return (f"judge: {u.calls} calls, {u.cache_hits} from the cache; tokens "
+            + _tokens(u.prompt_tokens, u.completion_tokens, u.reasoning_tokens, u.cost))
+
+
+def _tokens(prompt: int, completion: int, reasoning: int | None, cost: float | None) -> str:
+    """ "in P, out C (reasoning R), cost X": the parts not reported left out."""
+    said = "" if reasoning is None else f" (reasoning {reasoning})"
+    priced = "" if cost is None else f", cost {cost:.4f}"
+    return f"in {prompt}, out {completion}{said}{priced}"
 
 
 RUN_WIDTH = 26
