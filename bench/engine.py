@@ -43,6 +43,15 @@ def default_model_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF
 
 
+def default_model() -> Path:
+    """The bundled model as the engine runs it: a Q8_0 copy of the package's Q4_1 file, made
+    once (`bench.weights`: prompts are read about a third faster), or the package's file
+    itself where no copy can be written."""
+    from bench.weights import fast_copy
+
+    return fast_copy(default_model_path())
+
+
 def check_gguf(path: Path) -> None:
     """A clear error for a missing file or one that is not GGUF, before llama.cpp sees it."""
     if not path.is_file():

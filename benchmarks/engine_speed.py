@@ -35,7 +35,7 @@ from bench.backends import create  # noqa: E402
 from bench.backends.base import Completion, Request  # noqa: E402
 from bench.corpus import load_corpus  # noqa: E402
 from bench.dataset import load_questions  # noqa: E402
-from bench.engine import Engine, Reply, default_model_path  # noqa: E402
+from bench.engine import Engine, Reply, default_model  # noqa: E402
 from bench.prompts import STOP  # noqa: E402
 from bench.runner import Item, plan  # noqa: E402
 
@@ -139,7 +139,7 @@ def through_engine(mode: str, cap: int, limit: int, slots: int, flash: bool) -> 
     """P slots, P requests in flight; the body is the one the local backend sends."""
     items = items_for(mode, limit)
     start = time.perf_counter()
-    engine = Engine(default_model_path(), n_parallel=slots, flash_attn=flash)
+    engine = Engine(default_model(), n_parallel=slots, flash_attn=flash)
     engine.chat({"messages": WARM.messages, "max_tokens": 1})
     load = time.perf_counter() - start
 

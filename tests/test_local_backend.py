@@ -46,7 +46,7 @@ def test_local_model_answers_a_few_questions(workdir: Path, mode: str, concurren
     records = result["records"]
     assert [r["id"] for r in records] == IDS
     assert result["metrics"]["errors"] == 0
-    assert result["run"]["model"] == "SmolLM2-135M-Instruct.Q4_1"
+    assert result["run"]["model"] == "SmolLM2-135M-Instruct.Q8_0"
     assert all(r["finish_reason"] in ("stop", "length") for r in records)
     assert all(r["usage"]["prompt_tokens"] > 0 for r in records)
     assert all(0 < r["usage"]["completion_tokens"] <= 24 for r in records)

