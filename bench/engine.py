@@ -138,9 +138,9 @@ class Engine:
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.sampling.seed = seed
-        # Flash attention (llama.cpp's default, "auto", turns it on here) reads prompts no
-        # faster on these CPUs and generates ~30% slower with an article in the context
-        # (benchmarks/engine_speed.py --flash-attn); bench generates for every question.
+        # Flash attention (llama.cpp's default, "auto", would turn it on) reads long prompts
+        # about half again as fast on these CPUs and generates much more slowly with an article
+        # in the context: off unless asked (the local backend reads prefixes with it apart).
         fa = xllamacpp.llama_flash_attn_type
         params.flash_attn_type = (fa.LLAMA_FLASH_ATTN_TYPE_ENABLED if flash_attn
                                   else fa.LLAMA_FLASH_ATTN_TYPE_DISABLED)
@@ -154,6 +154,8 @@ class Engine:
         params.endpoint_slots = host is None
         # llama.cpp takes slot actions only with a folder for slot files (even to erase one).
         folder = slot_dir or (Path(self._tmp.name) if self._tmp is not None else None)
+        self.slot_dir = folder
+        """Where slot files are saved and restored from (None: slot actions are refused)."""
         if folder is not None:
             params.slot_save_path = str(folder) + os.sep
         try:

@@ -4,7 +4,8 @@ The embedded model spends most of a run reading articles: a prefix of several th
 takes it half a minute on two cores, and every mode and every rerun reads the same ones. After
 a call that read a new prefix, the engine's slot (its KV cache: the prefix, that question and
 its answer) is saved under a key of everything that determines those values: the model file,
-the context length, the engine's version and the messages before the question. A later call
+the context length, the engine's version, how prefixes are read (`reader`: with flash
+attention in a second engine, or not) and the messages before the question. A later call
 with the same prefix, in this run after another prefix or in a later run, restores it and
 reads only the question. Answers do not change: the values restored are the values computed.
 
@@ -34,7 +35,8 @@ def default_dir() -> Path:
 class PrefixCache:
     """Which saved prefix a chat body can start from, and the folder's size limit."""
 
-    def __init__(self, directory: Path, model: Path, n_ctx: int, max_mib: int):
+    def __init__(self, directory: Path, model: Path, n_ctx: int, max_mib: int,
+                 reader: str = "plain"):
         self.directory = directory
         self.max_bytes = max_mib * 2**20
         st = model.stat()
@@ -44,7 +46,7 @@ class PrefixCache:
             engine = "?"
         self._base = json.dumps({"model": str(model.resolve()), "size": st.st_size,
                                  "mtime_ns": st.st_mtime_ns, "n_ctx": n_ctx,
-                                 "engine": engine}, sort_keys=True)
+                                 "engine": engine, "reader": reader}, sort_keys=True)
 
     def ready(self) -> bool:
         """Whether the folder exists or can be made; a cache that cannot be written is off."""

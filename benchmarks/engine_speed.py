@@ -4,14 +4,16 @@
     python benchmarks/engine_speed.py --limit 0            # the whole set, as `make run` asks it
     python benchmarks/engine_speed.py --parallel 1 2       # also 2 slots, 2 requests at a time
     python benchmarks/engine_speed.py --flash-attn --dedicated-thread --modes open-book
+    python benchmarks/engine_speed.py -o fast_prefix=false     # prefixes read without flash attn
 
-For each mode: the first call's time (loading the model, then a one-token reply), then seconds
-per question over the first N questions of the set (what `bench run --limit N` asks), in the
-runner's order (questions sharing articles back to back, so their prefix is computed once),
-with bench's own prompts, stop sequence and temperature 0, one request at a time as `make run`
-asks them. Also per question: prompt tokens computed (not served from the cache), tokens
-generated, the share cut off by the token cap; and the CPU other processes used meanwhile (in
-cores: on a shared machine a busy neighbour slows llama.cpp's threads a lot).
+Each row is a first run: no prefix saved by an earlier run is used (`-o kv_cache_mib=2048` to
+use them). For each mode: the first call's time (loading the model, then a one-token reply),
+then seconds per question over the first N questions of the set (what `bench run --limit N`
+asks), in the runner's order (questions sharing articles back to back, so their prefix is
+computed once), with bench's own prompts, stop sequence and temperature 0, one request at a
+time as `make run` asks them. Also per question: prompt tokens computed (not served from the
+cache), tokens generated, the share cut off by the token cap; and the CPU other processes used
+meanwhile (in cores: on a shared machine a busy neighbour slows llama.cpp's threads a lot).
 
 `--parallel P` (P > 1) drives the engine directly with P slots and P requests in flight.
 `--dedicated-thread` calls the backend from one thread of its own instead of asyncio's pool.
@@ -111,10 +113,12 @@ def summary(mode: str, cap: int, slots: int, load: float, wall: float,
                sum(f == "length" for *_, f in replies) / n, others)
 
 
-async def through_backend(mode: str, cap: int, limit: int, dedicated: bool) -> Row:
+async def through_backend(mode: str, cap: int, limit: int, dedicated: bool,
+                          options: dict[str, str]) -> Row:
     items = items_for(mode, limit)
     start = time.perf_counter()
-    backend = create("local", {})
+    # No saved prefixes unless asked (-o kv_cache_mib=2048): each row is a first run.
+    backend = create("local", {"kv_cache_mib": "0", **options})
     await backend.complete(WARM)
     load = time.perf_counter() - start
     inner = getattr(backend, "_call", None)
@@ -168,9 +172,12 @@ def main() -> None:
                         help="flash attention on (through the engine)")
     parser.add_argument("--dedicated-thread", action="store_true",
                         help="call the backend from one thread of its own")
+    parser.add_argument("-o", "--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a local backend option, e.g. fast_prefix=false")
     parser.add_argument("--wait-idle", action="store_true",
                         help="before each row, wait until other processes are nearly idle")
     args = parser.parse_args()
+    options = dict(o.split("=", 1) for o in args.option)
     print(f"{'mode':12} {'cap':>4} {'slots':>5} {'load s':>7} {'s/question':>10} "
           f"{'computed':>9} {'generated':>9} {'truncated':>9} {'others':>7}")
     print(f"{'':12} {'':>4} {'':>5} {'':>7} {'':>10} {'tok/q':>9} {'tok/q':>9} "
@@ -180,7 +187,8 @@ def main() -> None:
             for slots in args.parallel:
                 if args.wait_idle:
                     wait_idle()
-                row = (asyncio.run(through_backend(mode, cap, args.limit, args.dedicated_thread))
+                row = (asyncio.run(through_backend(mode, cap, args.limit, args.dedicated_thread,
+                                                   options))
                        if slots == 1 and not args.flash_attn else
                        through_engine(mode, cap, args.limit, slots, args.flash_attn))
                 print(f"{row.mode:12} {row.cap:4d} {row.slots:5d} {row.load_s:7.2f} "

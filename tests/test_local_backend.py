@@ -216,20 +216,44 @@ def _ask_once(options: dict[str, Any]) -> tuple[Any, list[tuple[str, bool]]]:
 
 
 @needs_model
-def test_a_read_prefix_is_restored_by_a_later_run_with_the_same_answer(tmp_path: Path) -> None:
-    options = {"kv_cache_dir": str(tmp_path), "n_ctx": 2048}
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_read_prefix_is_restored_by_a_later_run_with_the_same_answer(
+        tmp_path: Path, fast: bool) -> None:
+    options = {"kv_cache_dir": str(tmp_path), "n_ctx": 2048, "fast_prefix": fast}
     key: Any = create("local", options)._cache
     damaged = tmp_path / key.name(_long_prompt().messages)
     damaged.write_bytes(b"not a slot file")  # as from a killed run: dropped, the prefix read
     first, actions = _ask_once(options)
-    assert actions == [("restore", False), ("save", True)]  # read on its own, then kept
-    assert [p.name for p in tmp_path.glob("*.kv")] == [damaged.name]
+    # Read on its own and kept: by the flash-attention engine, whose slot is then moved into
+    # the answering one (a restore), or by the answering engine itself (a save).
+    assert actions == [("restore", False), ("restore", True) if fast else ("save", True)]
+    assert [p.name for p in tmp_path.glob("*")] == [damaged.name]  # no other file left
     assert damaged.stat().st_size > 1_000_000
     # The question alone is read after the prefix, whichever way the prefix got there.
     assert first.prompt_tokens >= 512 and first.cached_tokens >= first.prompt_tokens - 16
     again, actions = _ask_once(options)  # a new engine, as a later run
     assert actions == [("restore", True)]
     assert (again.text, again.cached_tokens) == (first.text, first.cached_tokens)
+    # Without the cache the same values reach the answering engine: the same answer.
+    off, actions = _ask_once({**options, "kv_cache_mib": 0})
+    assert off.text == first.text
+    assert actions == ([("restore", True)] if fast else [])
+
+
+@needs_model
+def test_a_slot_that_cannot_be_moved_is_read_by_the_answering_engine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bench.backends.local as local
+    from bench.kv_layout import LayoutError
+
+    def refuse(*args: object) -> None:
+        raise LayoutError("another layout")
+    monkeypatch.setattr(local, "to_transposed_v", refuse)
+    options = {"kv_cache_dir": str(tmp_path), "n_ctx": 2048, "fast_prefix": True}
+    got, actions = _ask_once(options)
+    plain, _ = _ask_once({**options, "fast_prefix": False, "kv_cache_dir": str(tmp_path / "p")})
+    assert actions == [("save", True)] and got.text == plain.text
+    assert not list(tmp_path.glob("*.flash"))
 
 
 def test_no_prefix_cache_when_off_or_unwritable(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ the prebuilt `xllamacpp` wheel); offline, no HTTP hop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import json
 import threading
 import time
@@ -23,9 +25,13 @@ from bench.backends.base import (
 from bench.engine import DEFAULT_GGUF, Engine, check_gguf, default_model, default_model_path
 from bench.errors import BackendCallError, ConfigError
 from bench.kv_cache import MIN_PROMPT_TOKENS, PrefixCache, default_dir
+from bench.kv_layout import LayoutError, to_transposed_v
 from bench.reasoning import apply_stop, split_reasoning
 
 __all__ = ["DEFAULT_GGUF", "LocalBackend", "LocalOptions", "default_model_path"]
+
+READ_APART = 2000
+"""Prefixes of at least this many characters (about 500 tokens) are read with flash attention."""
 
 
 class LocalOptions(BaseOptions):
@@ -35,7 +41,10 @@ class LocalOptions(BaseOptions):
     n_ctx: int = Field(default=8192, ge=256, description="context length in tokens")
     n_threads: int | None = Field(default=None, ge=1, description="CPU threads (default: all)")
     seed: int = Field(default=0, description="sampling seed")
-    flash_attn: bool = Field(default=False, description="flash attention")
+    flash_attn: bool = Field(default=False, description="flash attention when answering")
+    fast_prefix: bool = Field(
+        default=True, description="read long article prefixes in a second engine with flash "
+        "attention (on CPUs about half again as fast) and answer without it (faster)")
     kv_cache_mib: int = Field(
         default=2048, ge=0, json_schema_extra=TRANSPORT,
         description="disk space for article prefixes read once and restored in later runs "
@@ -65,11 +74,18 @@ class LocalBackend(Backend):
         if options.kv_cache_mib:
             cache = PrefixCache(Path(options.kv_cache_dir) if options.kv_cache_dir
                                 else default_dir(), self.path, options.n_ctx,
-                                options.kv_cache_mib)
+                                options.kv_cache_mib, reader=self._reader_name())
             self._cache = cache if cache.ready() else None
         self._prefix: str | None = None
         """The key of the prefix the engine's slot starts with now."""
         self._slot_lock = threading.Lock()
+        self._reader: Engine | None = None
+        """The engine that reads long prefixes with flash attention (`fast_prefix`)."""
+        self._fast = options.fast_prefix and not options.flash_attn
+
+    def _reader_name(self) -> str:
+        o = self.options
+        return "flash" if o.fast_prefix and not o.flash_attn else "plain"
 
     @property
     def model_name(self) -> str:
@@ -122,6 +138,9 @@ class LocalBackend(Backend):
         prefix = request.messages[:-1]
         if not prefix:
             return
+        if (self._fast and sum(len(str(m.get("content", ""))) for m in prefix) >= READ_APART
+                and self._read_apart(engine, prefix, key)):
+            return
         try:
             read = engine.chat({"messages": prefix, "max_tokens": 1, "temperature": 0.0})
         except BackendCallError:
@@ -129,6 +148,41 @@ class LocalBackend(Backend):
         if cache is not None and read.prompt_tokens >= MIN_PROMPT_TOKENS and engine.slot(
                 "save", key):
             cache.trim()
+
+    def _read_apart(self, engine: Engine, prefix: list[dict[str, str]], key: str) -> bool:
+        """Read a long prefix in the flash-attention engine and move its slot into `engine`;
+        False (then `engine` reads it itself) if that cannot be done."""
+        folder = engine.slot_dir
+        if folder is None:
+            return False
+        name = key if self._cache is not None else (
+            hashlib.sha256(key.encode()).hexdigest()[:40] + ".kv")
+        raw = folder / f"{name}.flash"
+        try:
+            if self._reader is None:
+                o = self.options
+                self._reader = Engine(self.path, n_ctx=o.n_ctx, n_threads=o.n_threads,
+                                      seed=o.seed, flash_attn=True, slot_dir=folder)
+            read = self._reader.chat({"messages": prefix, "max_tokens": 1, "temperature": 0.0})
+            if not self._reader.slot("save", raw.name):
+                raise LayoutError("the reading engine did not save its slot")
+            to_transposed_v(raw, folder / name, read.prompt_tokens)
+        except (ConfigError, BackendCallError, LayoutError, OSError):
+            # This build keeps its KV cache some other way: read prefixes in one engine.
+            self._fast = False
+            return False
+        finally:
+            with contextlib.suppress(OSError):
+                raw.unlink()
+        restored = engine.slot("restore", name)
+        if self._cache is not None and restored and read.prompt_tokens >= MIN_PROMPT_TOKENS:
+            self._cache.trim()
+        else:
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
+        if not restored:
+            self._fast = False
+        return restored
 
     def _key(self, messages: list[dict[str, str]]) -> str:
         if self._cache is not None:
@@ -175,6 +229,7 @@ class LocalBackend(Backend):
         return {"stop_applied": "client"} if self._client_stop else {}
 
     async def aclose(self) -> None:
-        engine, self._engine = self._engine, None
-        if engine is not None:
-            engine.close()
+        for engine in (self._engine, self._reader):
+            if engine is not None:
+                engine.close()
+        self._engine = self._reader = None
