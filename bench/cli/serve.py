@@ -42,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--port {args.port}: must be 0-65535 (0 picks a free port)")
     if args.ctx < 256 or args.parallel < 1 or (args.threads is not None and args.threads < 1):
         raise UsageError("--ctx must be at least 256, --parallel and --threads at least 1")
-    model = Path(args.model) if args.model else default_model()
     # SIGINT and SIGTERM only write a byte to a pipe (Python's wakeup fd), which the main
     # thread waits on: no lock is taken in a handler (an Event set there can deadlock with
     # the wait it interrupts), and a signal that comes while the model loads is not lost.
@@ -52,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
     try:
         _catch_stop_signals()
+        # After the handlers: the default model's Q8_0 copy may be made first (a second or two).
+        model = Path(args.model) if args.model else default_model()
         engine = Engine(model, n_ctx=args.ctx, n_threads=args.threads,
                         n_parallel=args.parallel, host=args.host, port=args.port,
                         verbose=args.verbose)
