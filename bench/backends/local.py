@@ -167,7 +167,9 @@ class LocalBackend(Backend):
             if not self._reader.slot("save", raw.name):
                 raise LayoutError("the reading engine did not save its slot")
             to_transposed_v(raw, folder / name, read.prompt_tokens)
-        except (ConfigError, BackendCallError, LayoutError, OSError):
+        except BackendCallError:
+            return False  # e.g. longer than the context: the answering engine says so
+        except (ConfigError, LayoutError, OSError):
             # This build keeps its KV cache some other way: read prefixes in one engine.
             self._fast = False
             return False
