@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,14 @@ class PrefixCache:
             (self.directory / name).unlink()
 
     def trim(self) -> None:
-        """Remove the least recently used files until the folder is within its limit."""
+        """Remove the least recently used files until the folder is within its limit, and the
+        half-made files (`*.flash`, `*.part`) a killed run left an hour or more ago."""
+        stale = time.time() - 3600
+        for pattern in ("*.flash", "*.part"):
+            for path in self.directory.glob(pattern):
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime < stale:
+                        path.unlink()
         try:
             files = [(p.stat(), p) for p in self.directory.glob("*.kv")]
         except OSError:

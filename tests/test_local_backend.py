@@ -10,6 +10,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +283,11 @@ def test_prefix_cache_keys_and_size_limit(tmp_path: Path) -> None:
     for i, size in enumerate((600_000, 600_000, 300_000)):
         (tmp_path / "kv" / f"{i}.kv").write_bytes(bytes(size))
         os.utime(tmp_path / "kv" / f"{i}.kv", (1000 + i, 1000 + i))
+    for name, age in (("old.kv.flash", 7200), ("old.kv.part", 7200), ("new.kv.flash", 60)):
+        (tmp_path / "kv" / name).write_bytes(b"half")
+        os.utime(tmp_path / "kv" / name, (time.time() - age, time.time() - age))
     cache.trim()  # over 1 MiB: the least recently used go first
     assert sorted(p.name for p in (tmp_path / "kv").glob("*.kv")) == ["1.kv", "2.kv"]
+    # Half-made files of a killed run go after an hour; one being written now stays.
+    assert sorted(p.name for p in (tmp_path / "kv").glob("*.kv.*")) == ["new.kv.flash"]
     assert cache.has("1.kv") and not cache.has("0.kv")
