@@ -45,7 +45,7 @@ def default_model_path() -> Path:
 
 def default_model() -> Path:
     """The bundled model as the engine runs it: a Q8_0 copy of the package's Q4_1 file, made
-    once (`bench.weights`: prompts are read about a third faster), or the package's file
+    once (`bench.weights`: prompts are read a fifth to a half faster), or the package's file
     itself where no copy can be written."""
     from bench.weights import fast_copy
 

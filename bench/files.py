@@ -37,6 +37,12 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         raise
 
 
+def cache_home() -> Path:
+    """Where bench keeps what it can make again: `$XDG_CACHE_HOME/bench` (`~/.cache/bench`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "bench"
+
+
 def _umask() -> int:
     mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
     os.umask(mask)

@@ -24,13 +24,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.files import cache_home
+
 MIN_PROMPT_TOKENS = 512
 """Shorter prompts are read faster than their file is written: they are not saved."""
 
 
 def default_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "bench" / "kv"
+    return cache_home() / "kv"
 
 
 class PrefixCache:

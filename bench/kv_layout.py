@@ -10,12 +10,11 @@ rewrites the file: the same values, V transposed.
 
 The slot file (llama.cpp's `llama_state_seq_save_file`) is: a header with the prompt's tokens,
 one record per cell, then the `v_trans` flag (u32), the layer count (u32), 8 bytes (zeros
-here), for each layer its K
-(type i32, row size u64, one row per cell), then for each layer its V: row by row (type i32,
-row size u64, rows), or transposed (type i32, element size u32, V dimensions u32, one run of
-cells per dimension). Only this tail is read; it is found by checking that it accounts for
-every byte up to the end of the file, and a file it does not account for is refused (the
-caller then reads the prefix in the answering engine instead)."""
+here), for each layer its K (type i32, row size u64, one row per cell), then for each layer its
+V: row by row (type i32, row size u64, rows), or transposed (type i32, element size u32, V
+dimensions u32, one run of cells per dimension). Only this tail is read; it is found by
+checking that it accounts for every byte up to the end of the file, and a file it does not
+account for is refused (the caller then reads the prefix in the answering engine instead)."""
 
 from __future__ import annotations
 

@@ -26,6 +26,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from bench.files import cache_home
+
 CONVERTER_VERSION = 1
 """Part of the copy's folder name: a change to how it is made makes a new one."""
 
@@ -45,8 +47,7 @@ class WeightsError(Exception):
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "bench" / "models"
+    return cache_home() / "models"
 
 
 def fast_copy(source: Path, root: Path | None = None) -> Path:

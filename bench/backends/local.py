@@ -71,21 +71,20 @@ class LocalBackend(Backend):
         self._client_stop = False
         """Set once the stop sequence cut a reply inside its reasoning: applied here since."""
         self._cache: PrefixCache | None = None
+        fast = options.fast_prefix and not options.flash_attn
         if options.kv_cache_mib:
             cache = PrefixCache(Path(options.kv_cache_dir) if options.kv_cache_dir
                                 else default_dir(), self.path, options.n_ctx,
-                                options.kv_cache_mib, reader=self._reader_name())
+                                options.kv_cache_mib, reader="flash" if fast else "plain")
             self._cache = cache if cache.ready() else None
         self._prefix: str | None = None
         """The key of the prefix the engine's slot starts with now."""
         self._slot_lock = threading.Lock()
         self._reader: Engine | None = None
         """The engine that reads long prefixes with flash attention (`fast_prefix`)."""
-        self._fast = options.fast_prefix and not options.flash_attn
-
-    def _reader_name(self) -> str:
-        o = self.options
-        return "flash" if o.fast_prefix and not o.flash_attn else "plain"
+        self._fast = fast
+        """Whether long prefixes go to the reader; turned off if this build cannot move them
+        (the cache keeps its key: what it then holds was read here, as this run's answers)."""
 
     @property
     def model_name(self) -> str:
@@ -142,7 +141,7 @@ class LocalBackend(Backend):
                 and self._read_apart(engine, prefix, key)):
             return
         try:
-            read = engine.chat({"messages": prefix, "max_tokens": 1, "temperature": 0.0})
+            read = engine.chat(_prefix_body(prefix))
         except BackendCallError:
             return  # a template that wants a question after the prefix: read with it
         if cache is not None and read.prompt_tokens >= MIN_PROMPT_TOKENS and engine.slot(
@@ -163,7 +162,7 @@ class LocalBackend(Backend):
                 o = self.options
                 self._reader = Engine(self.path, n_ctx=o.n_ctx, n_threads=o.n_threads,
                                       seed=o.seed, flash_attn=True, slot_dir=folder)
-            read = self._reader.chat({"messages": prefix, "max_tokens": 1, "temperature": 0.0})
+            read = self._reader.chat(_prefix_body(prefix))
             if not self._reader.slot("save", raw.name):
                 raise LayoutError("the reading engine did not save its slot")
             to_transposed_v(raw, folder / name, read.prompt_tokens)
@@ -235,3 +234,8 @@ class LocalBackend(Backend):
             if engine is not None:
                 engine.close()
         self._engine = self._reader = None
+
+
+def _prefix_body(prefix: list[dict[str, str]]) -> dict[str, Any]:
+    """The call that reads a prefix into a slot: one token generated, which is not kept."""
+    return {"messages": prefix, "max_tokens": 1, "temperature": 0.0}
