@@ -124,6 +124,8 @@ def test_local_url_needs_no_key(monkeypatch: pytest.MonkeyPatch,
     ("name", "options", "message"),
     [
         ("opnai", {}, "did you mean 'openai'"),
+        ("openai", {"base_url": "http://127.0.0.1:1/v1"},
+         "needs option 'model' .*: add -o model=VALUE"),
         ("openai", {"model": "m", "base_url": "http://127.0.0.1:1/v1", "timeout": 3},
          "did you mean 'timeout_s'"),
         ("openai", {"model": "m", "base_url": "http://127.0.0.1:1/v1", "timeout_s": -1},

@@ -93,6 +93,12 @@ def validate_options(name: str, options: dict[str, Any]) -> BaseModel:
             raise ConfigError(
                 f"backend {name!r} has no option {where!r}{hint} (options: {fields})"
             ) from None
+        if err["type"] == "missing" and where in cls.Options.model_fields:
+            about = cls.Options.model_fields[where].description
+            raise ConfigError(
+                f"backend {name!r} needs option {where!r}"
+                + (f" ({about})" if about else "") + f": add -o {where}=VALUE"
+            ) from None
         raise ConfigError(f"backend {name!r} option {where!r}: {err['msg']}") from None
     return opts
 
