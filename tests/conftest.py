@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -23,6 +24,11 @@ QUESTIONS = ROOT / "questions.jsonl"
 SEEDS = ROOT / "seeds"
 
 RunBench = Callable[..., subprocess.CompletedProcess[str]]
+
+# A shell starts background jobs with SIGINT ignored, and children inherit that: the tests that
+# stop a CLI with SIGINT (as Ctrl-C does) would then see it ignored. They run as if from a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
