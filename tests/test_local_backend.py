@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bench import engine
 from bench.backends import create
 from bench.backends.base import Request
 from bench.engine import Reply, default_model_path, explain_load_error
@@ -183,6 +184,22 @@ def test_a_stop_sequence_inside_reasoning_moves_to_our_side(tmp_path: Path) -> N
 ])
 def test_load_errors_are_explained_from_llama_cpp_log(log: str, message: str) -> None:
     assert explain_load_error(Path("m.gguf"), log, 8192) == message
+
+
+def test_a_probe_that_wrote_no_error_line_is_asked_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    logs = iter(["W some warning\n", "E gguf_init_from_file_impl: bad GGUF version: 0\n", ""])
+    calls: list[object] = []
+
+    def run(*args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        calls.append(args)
+        return subprocess.CompletedProcess(args, 0, "", next(logs))
+
+    monkeypatch.setattr(engine.subprocess, "run", run)
+    log = engine._load_errors(Path("m.gguf"), 8192, None, 0)
+    assert len(calls) == 2
+    assert explain_load_error(Path("m.gguf"), log, 8192) == (
+        "m.gguf: a damaged or incomplete GGUF file (bad GGUF version: 0); download it again")
 
 
 # ------------------------------------------------------------------ prefixes kept across runs
