@@ -298,7 +298,7 @@ def _load_errors(model: Path, n_ctx: int, host: str | None, port: int) -> str:
         if proc.returncode < 0:
             return f"E llama.cpp crashed on this file (signal {-proc.returncode})"
         log = proc.stderr
-        if any(_ERROR_LINE.match(line.strip()) for line in log.splitlines()):
+        if _error_messages(log):
             break
     return log
 
@@ -307,10 +307,15 @@ def _load_errors(model: Path, n_ctx: int, host: str | None, port: int) -> str:
 _ERROR_LINE = re.compile(r"^(?:[\d.]+ )?E (?:\w+ +)?(?:[\w~]+: )*(?P<msg>.+)$")
 
 
+def _error_messages(log: str) -> list[str]:
+    """The messages of llama.cpp's error lines in `log`, in order."""
+    return [m.group("msg").strip() for line in log.splitlines()
+            if (m := _ERROR_LINE.match(line.strip()))]
+
+
 def explain_load_error(model: Path, log: str, n_ctx: int) -> str:
     """The one line for a model llama.cpp would not load, from its error log (may be empty)."""
-    errors = [m.group("msg").strip() for line in log.splitlines()
-              if (m := _ERROR_LINE.match(line.strip()))]
+    errors = _error_messages(log)
     reason = errors[0].removeprefix("error loading model: ") if errors else ""
     low = reason.lower()
     if "unknown model architecture" in low:

@@ -47,15 +47,16 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[fl
 
 def per_question(project: Path) -> str:
     """Seconds per question of each local mode, from the run's result files."""
-    parts = []
-    for mode in MODES:
-        path = project / "results" / f"local-smollm2-135m-instruct-{mode}.json"
+    seconds: dict[str, float] = {}
+    for path in (project / "results").glob("*.json"):
         try:
             run = json.loads(path.read_text())["run"]
-            parts.append(f"{mode} {run['wall_s'] / run['n_questions_total']:.2f} s/q")
-        except (OSError, KeyError, ValueError, ZeroDivisionError):
-            parts.append(f"{mode} ?")
-    return ", ".join(parts)
+            if run.get("backend") == "local":
+                seconds[run["mode"]] = run["wall_s"] / run["n_questions_total"]
+        except (OSError, KeyError, TypeError, ValueError, ZeroDivisionError):
+            continue  # the leaderboard, or a file this script does not read
+    return ", ".join(f"{mode} {seconds[mode]:.2f} s/q" if mode in seconds else f"{mode} ?"
+                     for mode in MODES)
 
 
 def fresh_env(folder: Path) -> dict[str, str]:
