@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bench.corpus import Corpus, load_corpus
 from bench.errors import DataError, UsageError, field_path
-from bench.files import canonical_json, jsonl_objects
-from bench.normalize import fold, parse_date_answer, parse_number_answer, phrase_key
+from bench.fileio import canonical_json, jsonl_objects
+from bench.text.normalize import fold, parse_date_answer, parse_number_answer, phrase_key
 
 AnswerType = Literal["number", "date", "entity", "text", "yes_no"]
 

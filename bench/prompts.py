@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from bench.corpus import Corpus
 from bench.dataset import Question, validation_lines
 from bench.errors import DataError, UsageError
-from bench.files import canonical_json
+from bench.fileio import canonical_json
 
 PROMPT_VERSION = "prompt-v1"
 

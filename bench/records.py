@@ -203,7 +203,7 @@ class Calibration(BaseModel):
 
 
 class Metrics(BaseModel):
-    """Headline and breakdown figures of one result (see `bench.metrics.compute`)."""
+    """Headline and breakdown figures of one result (see `bench.results.metrics.compute`)."""
 
     model_config = _FROZEN
 

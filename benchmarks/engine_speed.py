@@ -37,9 +37,9 @@ from bench.backends import create  # noqa: E402
 from bench.backends.base import Completion, Request  # noqa: E402
 from bench.corpus import load_corpus  # noqa: E402
 from bench.dataset import load_questions  # noqa: E402
-from bench.engine import Engine, Reply, default_model  # noqa: E402
+from bench.engine.llama import Engine, Reply, default_model  # noqa: E402
+from bench.pipeline.ask import Item, plan  # noqa: E402
 from bench.prompts import STOP  # noqa: E402
-from bench.runner import Item, plan  # noqa: E402
 
 WARM = Request(messages=[{"role": "user", "content": "Hi"}], max_tokens=1)
 

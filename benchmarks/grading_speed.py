@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import load_corpus
 from bench.dataset import load_questions
-from bench.grading import RuleGrader
+from bench.grading.rules import RuleGrader
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 100_000

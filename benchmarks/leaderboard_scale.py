@@ -3,7 +3,7 @@
 Usage: python benchmarks/leaderboard_scale.py [--runs 200] [--questions 1000] [--keep DIR]
 
 Writes the result files into a temporary folder (through the real ResultFile model and
-bench.metrics.compute), then times the real CLI in a subprocess and prints the wall time and
+bench.results.metrics.compute), then times the real CLI in a subprocess and prints the wall time and
 the size of leaderboard.html. Targets: under 5 s, HTML under 10 MB.
 """
 
@@ -20,9 +20,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bench.files import atomic_write_text
-from bench.metrics import compute
+from bench.fileio import atomic_write_text
 from bench.records import Record, ResultFile, RunInfo, Usage
+from bench.results.metrics import compute
 
 TIME_TARGET_S = 5.0
 SIZE_TARGET_MB = 10.0

@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.backends import create  # noqa: E402
+from bench.backends.retry import RetryPolicy  # noqa: E402
 from bench.corpus import load_corpus  # noqa: E402
 from bench.dataset import load_questions  # noqa: E402
-from bench.journal import Journal  # noqa: E402
-from bench.retry import RetryPolicy  # noqa: E402
-from bench.runner import Progress, ask_all, plan  # noqa: E402
+from bench.pipeline.ask import Progress, ask_all, plan  # noqa: E402
+from bench.pipeline.journal import Journal  # noqa: E402
 
 LATENCY = 0.05
 
@@ -44,7 +44,7 @@ def run_once(url: str, n: int, concurrency: int, progress: bool) -> float:
     items = plan(list(qs.questions), "closed-book", corpus, repeats, False)[:n]
     backend = create("openai", {"model": "ok", "base_url": url, "timeout_s": 30})
     with tempfile.TemporaryDirectory() as tmp:
-        journal = Journal(Path(tmp) / "bench.journal.jsonl", {"bench": True})
+        journal = Journal(Path(tmp) / "bench.pipeline.journal.jsonl", {"bench": True})
         bar = Progress(len(items), 0, enabled=progress)
         start = time.perf_counter()
         asyncio.run(ask_all(items, backend, journal, concurrency=concurrency,

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.agreement import load_labels, measure
 from bench.dataset import load_questions
 from bench.errors import DataError
-from bench.evaluate import GraderSettings, make_graders
-from bench.judge import TEMPLATE
+from bench.grading.judge import TEMPLATE
+from bench.grading.labels import load_labels, measure
+from bench.pipeline.result import GraderSettings, make_graders
 from tests.conftest import QUESTIONS, RunBench
 from tests.fakeserver import FakeOpenAIServer
 

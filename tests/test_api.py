@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.grade import GradeSettings, grade_predictions
-from bench.leaderboard import build
-from bench.run_settings import RunSettings, Selection
-from bench.session import run_eval
+from bench.pipeline.grade_predictions import GradeSettings, grade_predictions
+from bench.pipeline.run import run_eval
+from bench.results.leaderboard import build
+from bench.settings import RunSettings, Selection
 
 
 def test_run_grade_and_rank_from_python(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from bench.backends import Request, create
+from bench.backends.retry import RetryPolicy, with_retries
 from bench.errors import BackendCallError, ConfigError
-from bench.retry import RetryPolicy, with_retries
 from tests.fakeserver import FakeOpenAIServer
 
 QUESTION = "How many Russian servicemen were killed when the Mi-24 was shot down?"

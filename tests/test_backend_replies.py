@@ -11,8 +11,8 @@ import pytest
 
 from bench.backends import Completion, Request, create
 from bench.backends.openai import retry_after
+from bench.backends.retry import RetryPolicy, with_retries
 from bench.errors import BackendCallError
-from bench.retry import RetryPolicy, with_retries
 from tests.fakeserver import THINKING, FakeOpenAIServer
 
 QUESTION = "How many Russian servicemen were killed when the Mi-24 was shot down?"

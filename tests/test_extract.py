@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.extract import extract
+from bench.grading.extract import extract
 
 
 @pytest.mark.parametrize(

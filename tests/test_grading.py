@@ -11,8 +11,8 @@ import pytest
 
 from bench.corpus import load_corpus
 from bench.dataset import Question, QuestionSet, load_questions
-from bench.evaluate import citation_ok
-from bench.grading import Matcher, RuleGrader
+from bench.grading.rules import Matcher, RuleGrader
+from bench.pipeline.result import citation_ok
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [json.loads(t) for t in (ROOT / "tests/data/grading_cases.jsonl").read_text(

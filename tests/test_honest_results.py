@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.cli.run import resume_command
-from bench.journal import Journal, JournalEntry
+from bench.pipeline.journal import Journal, JournalEntry
 from tests.fakeserver import FakeOpenAIServer, gold_answers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,7 +216,7 @@ def test_a_full_disk_is_one_clear_error_and_the_old_file_stays(
     import os
 
     from bench.errors import UsageError
-    from bench.files import atomic_write_text
+    from bench.fileio import atomic_write_text
 
     target = tmp_path / "r.json"
     target.write_text("old")

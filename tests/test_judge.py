@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from bench.backends import Completion, Request, create
+from bench.backends.retry import RetryPolicy
 from bench.dataset import Question
 from bench.errors import BackendCallError, ConfigError, UsageError
-from bench.evaluate import GraderSettings, make_graders
-from bench.judge import Judge, agreement, judge_prompt, load_template, parse_grade
+from bench.grading.judge import Judge, agreement, judge_prompt, load_template, parse_grade
+from bench.pipeline.result import GraderSettings, make_graders
 from bench.records import Grade
-from bench.retry import RetryPolicy
 from tests.conftest import RunBench
 from tests.fakeserver import FakeOpenAIServer
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.judge import TEMPLATE
+from bench.grading.judge import TEMPLATE
 from tests.fakeserver import FakeOpenAIServer
 
 # The fake server keys replies by the first "Question: ..." of a prompt: in a judge prompt

@@ -1,4 +1,5 @@
-"""`bench.kv_layout`: a slot saved row by row (flash attention) rewritten with V transposed."""
+"""`bench.engine.kv_layout`: a slot saved row by row (flash attention) rewritten with V
+transposed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.kv_layout import LayoutError, to_transposed_v
+from bench.engine.kv_layout import LayoutError, to_transposed_v
 
 
 def slot_file(tokens: int, cells: int, layers: int, k_dim: int, v_dim: int,

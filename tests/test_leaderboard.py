@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.leaderboard import build
-from bench.metrics import compute
 from bench.records import Record, ResultFile, RunInfo, Usage
+from bench.results.leaderboard import build
+from bench.results.metrics import compute
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
 CODES = {"c": "correct", "i": "incorrect", "n": "not_attempted", "e": "error", "u": "unscored"}

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from bench import engine
 from bench.backends import create
 from bench.backends.base import Request
-from bench.engine import Reply, default_model_path, explain_load_error
+from bench.engine import llama as engine
+from bench.engine.llama import Reply, default_model_path, explain_load_error
 from bench.errors import BackendCallError, ConfigError
 
 HAS_ENGINE = importlib.util.find_spec("xllamacpp") is not None
@@ -262,7 +262,7 @@ def test_a_read_prefix_is_restored_by_a_later_run_with_the_same_answer(
 def test_a_slot_that_cannot_be_moved_is_read_by_the_answering_engine(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import bench.backends.local as local
-    from bench.kv_layout import LayoutError
+    from bench.engine.kv_layout import LayoutError
 
     def refuse(*args: object) -> None:
         raise LayoutError("another layout")
@@ -286,7 +286,7 @@ def test_no_prefix_cache_when_off_or_unwritable(tmp_path: Path) -> None:
 
 
 def test_prefix_cache_keys_and_size_limit(tmp_path: Path) -> None:
-    from bench.kv_cache import PrefixCache
+    from bench.engine.kv_cache import PrefixCache
 
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF" + bytes(100))

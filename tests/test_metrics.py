@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bench.metrics import bootstrap_ci, calibration, compute, consistency, headline
 from bench.records import Record, Usage
+from bench.results.metrics import bootstrap_ci, calibration, compute, consistency, headline
 
 
 def rec(verdict: str, id: str = "q", **fields: Any) -> Record:

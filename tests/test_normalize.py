@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.normalize import (
+from bench.text.normalize import (
     APPROX,
     GT,
     LT,

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import bench.report_html as report_html
+import bench.results.report_html as report_html
 from bench.cli import main
 from bench.corpus import load_corpus
 from bench.dataset import load_questions
-from bench.leaderboard import build
+from bench.results.leaderboard import build
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leaderboard import SHA_B, make_result, write_results

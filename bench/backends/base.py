@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
-from bench.retry import RetryPolicy
+from bench.backends.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from bench.dataset import Question

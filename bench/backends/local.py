@@ -22,11 +22,11 @@ from bench.backends.base import (
     FinishReason,
     Request,
 )
-from bench.engine import DEFAULT_GGUF, Engine, check_gguf, default_model, default_model_path
+from bench.backends.reasoning import apply_stop, split_reasoning
+from bench.engine.kv_cache import MIN_PROMPT_TOKENS, PrefixCache, default_dir
+from bench.engine.kv_layout import LayoutError, to_transposed_v
+from bench.engine.llama import DEFAULT_GGUF, Engine, check_gguf, default_model, default_model_path
 from bench.errors import BackendCallError, ConfigError
-from bench.kv_cache import MIN_PROMPT_TOKENS, PrefixCache, default_dir
-from bench.kv_layout import LayoutError, to_transposed_v
-from bench.reasoning import apply_stop, split_reasoning
 
 __all__ = ["DEFAULT_GGUF", "LocalBackend", "LocalOptions", "default_model_path"]
 

@@ -22,9 +22,9 @@ from bench.backends.base import (
     FinishReason,
     Request,
 )
+from bench.backends.reasoning import apply_stop, split_reasoning
+from bench.backends.retry import RetryPolicy
 from bench.errors import BackendCallError, ConfigError
-from bench.reasoning import apply_stop, split_reasoning
-from bench.retry import RetryPolicy
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 MAX_ADAPTATIONS = 4

@@ -12,7 +12,8 @@ from pydantic import Field
 from bench.backends.base import Backend, BaseOptions, Completion, Request
 from bench.corpus import Corpus, load_corpus
 from bench.errors import BackendCallError
-from bench.normalize import (
+from bench.prompts import context_docs
+from bench.text.normalize import (
     NEGATIONS,
     NONDISCLOSURE,
     find_dates,
@@ -22,7 +23,6 @@ from bench.normalize import (
     qualifier_span,
     tokens,
 )
-from bench.prompts import context_docs
 
 _STOP = frozenset(
     """a an the of in on at to for by with from and or but is was were be been are what which

@@ -14,8 +14,8 @@ from bench.backends.adapt import Adapter
 from bench.backends.base import Completion, Request
 from bench.backends.openai import parse_reply
 from bench.errors import BackendCallError
-from bench.files import canonical_json
-from bench.runner import Item
+from bench.fileio import canonical_json
+from bench.pipeline.ask import Item
 
 URL = "/v1/chat/completions"
 MAX_REQUESTS = 50_000

@@ -11,7 +11,8 @@ import time
 from typing import Any
 
 from bench.backends.openai import OpenAIBackend, OpenAIOptions
-from bench.batch.files import (
+from bench.batch.lines import URL, chunks
+from bench.batch.transfer import (
     Imported,
     absorb,
     adapter_of,
@@ -21,12 +22,11 @@ from bench.batch.files import (
     store_settings,
     stored_settings,
 )
-from bench.batch.lines import URL, chunks
 from bench.errors import BackendCallError, UsageError
-from bench.journal import JournalEntry
-from bench.run_settings import RunSettings
-from bench.runner import NoProgress, Progress
-from bench.session import Interrupted, Prepared, RunOutcome, finish, prepare
+from bench.pipeline.ask import NoProgress, Progress
+from bench.pipeline.journal import JournalEntry
+from bench.pipeline.run import Interrupted, Prepared, RunOutcome, finish, prepare
+from bench.settings import RunSettings
 
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 WINDOW = "24h"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bench.cli.args import DEFAULT_RESULTS, grader_args
 
 if TYPE_CHECKING:
-    from bench.agreement import Report
+    from bench.grading.labels import Report
 
 
 def register(sub: Any) -> None:
@@ -36,11 +36,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bench.agreement import load_labels, measure
     from bench.cli.args import grader_settings
     from bench.corpus import load_corpus
     from bench.dataset import default_questions_path, load_questions
-    from bench.evaluate import make_graders
+    from bench.grading.labels import load_labels, measure
+    from bench.pipeline.result import make_graders
 
     # A set of one's own cites articles we do not have: check citations only when asked to.
     corpus = load_corpus(args.seeds) if args.seeds or not args.questions else None
@@ -65,7 +65,7 @@ def _pct(value: float | None) -> str:
 
 
 def render(r: Report, labels: str, kind: str, show: int) -> list[str]:
-    from bench.format import render as table
+    from bench.results.format import render as table
 
     kappa = "-" if r.kappa is None else f"{r.kappa:.3f}"
     agree = "-" if r.percent is None else f"{r.percent:.1f}%"
@@ -77,7 +77,7 @@ def render(r: Report, labels: str, kind: str, show: int) -> list[str]:
         out.append(f"sent to the judge (rules undecided): {share}" if kind == "hybrid"
                    else f"undecided by the rules (best guess kept): {share}")
     if r.judge_usage is not None:
-        from bench.tables import judge_usage_line
+        from bench.results.tables import judge_usage_line
 
         out.append(judge_usage_line(r.judge_usage))
     names = list(r.confusion)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bench.errors import UsageError
 
 if TYPE_CHECKING:
-    from bench.evaluate import GraderSettings
+    from bench.pipeline.result import GraderSettings
 
 DEFAULT_RESULTS = "results"
 
@@ -52,7 +52,7 @@ def grader_args(p: argparse.ArgumentParser, *, both: bool = True, penalty: bool 
 
 def grader_settings(args: argparse.Namespace) -> GraderSettings:
     from bench.backends import parse_options
-    from bench.evaluate import GraderSettings
+    from bench.pipeline.result import GraderSettings
 
     return GraderSettings(
         kind=args.grader, judge_backend=args.judge_backend, judge_model=args.judge_model,

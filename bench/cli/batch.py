@@ -40,7 +40,7 @@ def register(sub: Any) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from bench.batch.files import export
+    from bench.batch.transfer import export
 
     done = export(settings_from(args, "openai"), Path(args.file), args.shards)
     for path in done.files:
@@ -52,8 +52,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from bench.batch.files import import_files, stored_settings
-    from bench.tables import result_summary
+    from bench.batch.transfer import import_files, stored_settings
+    from bench.results.tables import result_summary
 
     settings = stored_settings(args.run_id, Path(args.out))
     settings = settings.model_copy(update={"graders": grader_settings(args)})

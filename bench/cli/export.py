@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.results is not None:
-        from bench.export import export_results
+        from bench.results.export import export_results
 
         n = export_results(args.results, args.format, args.out, args.results_dir)
         print(f"wrote {n} records to {args.out} ({args.format})")

@@ -26,8 +26,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bench.cli.run import incomplete_exit
-    from bench.grade import GradeSettings, grade_predictions
-    from bench.tables import result_summary
+    from bench.pipeline.grade_predictions import GradeSettings, grade_predictions
+    from bench.results.tables import result_summary
 
     settings = GradeSettings(
         predictions=Path(args.predictions), questions=optional_path(args.questions),

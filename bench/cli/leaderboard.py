@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from bench.cli.args import DEFAULT_RESULTS, questions_args
 from bench.errors import BenchError, DataError, UsageError
-from bench.format import clip
+from bench.results.format import clip
 
 if TYPE_CHECKING:
     from bench.corpus import Corpus
@@ -56,7 +56,7 @@ def question_sources(questions_arg: str | None,
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.leaderboard import gc_paused
+    from bench.results.leaderboard import gc_paused
 
     # Everything loaded is freed inside, before the collector runs again.
     with gc_paused():
@@ -64,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    from bench.files import atomic_write_json, atomic_write_text
-    from bench.leaderboard import build, group_title
-    from bench.report_html import render
-    from bench.tables import markdown, terminal_table
+    from bench.fileio import atomic_write_json, atomic_write_text
+    from bench.results.leaderboard import build, group_title
+    from bench.results.report_html import render
+    from bench.results.tables import markdown, terminal_table
 
     results = Path(args.results)
     if not results.is_dir():

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
     from bench.records import ResultFile
-    from bench.run_settings import RunSettings
+    from bench.settings import RunSettings
 
 INCOMPLETE_EXIT = 4
 """Exit code of a run or grading that finished but left answers ungraded."""
@@ -78,9 +78,9 @@ def run_args(p: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace, backend: str) -> RunSettings:
     """The typed settings of the flags `run_args` (and `bench run`) define."""
     from bench.backends import parse_options
-    from bench.evaluate import GraderSettings
+    from bench.pipeline.result import GraderSettings
     from bench.prompts import DEFAULT_TEMPLATE, load_template, with_system
-    from bench.run_settings import RunSettings, Selection
+    from bench.settings import RunSettings, Selection
 
     options = parse_options(args.option)
     if args.model is not None:
@@ -136,8 +136,8 @@ class Bar:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.session import Interrupted, run_eval
-    from bench.tables import result_summary
+    from bench.pipeline.run import Interrupted, run_eval
+    from bench.results.tables import result_summary
 
     settings = settings_from(args, args.backend)
     try:
@@ -168,7 +168,7 @@ def resume_command(run_id: str, argv: list[str] | None = None) -> str:
 
 def incomplete_exit(result: ResultFile, *, rerun: str) -> int:
     """0 for a complete result; else one line on what is missing and how to finish, and 4."""
-    from bench.runfiles import commonest_error
+    from bench.pipeline.run_paths import commonest_error
 
     m = result.metrics
     if m.complete:

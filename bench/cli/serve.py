@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bench.engine import Engine, default_model
+    from bench.engine.llama import Engine, default_model
     from bench.errors import UsageError
 
     if not 0 <= args.port <= 65535:

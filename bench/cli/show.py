@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from bench.cli.args import DEFAULT_RESULTS
 from bench.errors import UsageError
-from bench.format import clip, fmt_ci, fmt_f, pct, render
+from bench.results.format import clip, fmt_ci, fmt_f, pct, render
 
 if TYPE_CHECKING:  # the command modules stay light: `bench --help` imports them all
     from bench.records import Record, ResultFile
@@ -55,7 +55,7 @@ def _label(r: Record) -> str:
 
 def run_show(args: argparse.Namespace) -> int:
     """`bench show RUN`: one run's records as a table, optionally only one verdict or tag."""
-    from bench.results import read_result, resolve_run
+    from bench.results.read import read_result, resolve_run
     from bench.verdicts import Verdict
 
     verdict = args.verdict.replace("-", "_") if args.verdict else None
@@ -94,8 +94,8 @@ def run_compare(args: argparse.Namespace) -> int:
     there are fewer than 25 discordant pairs, else the chi-square with Edwards' continuity
     correction (1 df). With repeats, each question's first sample is used.
     """
-    from bench.results import first_samples, read_result, resolve_run
-    from bench.stats import mcnemar
+    from bench.results.read import first_samples, read_result, resolve_run
+    from bench.results.stats import mcnemar
 
     a = read_result(resolve_run(args.run_a, args.results))
     b = read_result(resolve_run(args.run_b, args.results))

@@ -1,0 +1,1 @@
+"""Grading: the rule grader, the LLM judge, and the graders built from both."""

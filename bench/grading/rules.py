@@ -1,0 +1,204 @@
+"""The rule grader: deterministic verdicts with the rule that decided each one.
+
+A response is first cut to its committed final answer (`extract`); that span is matched by
+the question's answer type (`numeric`, `phrase`, `polar`). Every verdict
+says whether it is *decided* (a rule matched cleanly) or *undecided* (the rules' best guess: a
+yes/no without a polarity word, a loose match, reasoning with no conclusion); `--grader hybrid`
+sends only the undecided to the LLM judge."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+from bench.dataset import Question
+from bench.grading.common import INC, NA, C, Outcome, Span, may_decline
+from bench.grading.extract import Extraction, extract, residue
+from bench.grading.facts import Facts
+from bench.grading.lists import match_list
+from bench.grading.numeric import grade_date, grade_number
+from bench.grading.phrase import match_keywords, match_loose, match_phrase, no_match
+from bench.grading.polar import grade_unreported, grade_yes_no
+from bench.text.normalize import fold, tokens
+from bench.verdicts import Grade, Verdict
+
+RULES_SPEC = "rules-v2"
+
+UNDECIDED_RULES = frozenset({
+    "echo", "extract.unfinished", "abstain.final", "hedge.question", "yes_no.context",
+    "yes_no.statement", "yes_no.statement_other", "yes_no.implied", "yes_no.implied_other",
+    "yes_no.no_polarity", "phrase.typo", "phrase.core", "unreported.context",
+    "extract.no_conclusion", "number.offtype", "entity.offtype", "date.offtype",
+})
+"""Rules that give only a best guess: the rule grader is not sure of these verdicts."""
+
+
+_ECHO: Outcome = (NA, "echo", "restates the question: no answer")
+_ASKS_BACK: Outcome = (NA, "hedge.question", "answers with a question: no commitment")
+_SOMETHING = re.compile(r"[^\W_]|[^\w\s.,;:!?'\"()\[\]{}<>/\\|*_~`-]").search
+"""A letter, a digit or a symbol (an emoji): more than punctuation and space."""
+# An abstention about the asked fact itself ("I'm not certain who won", "I'd need to check
+# the exact day"), unlike a bare hedge beside an answer ("..., but I'm not sure").
+_ASKED_FACT = re.compile(r"\b(?:who|whom|whose|which|what|when|where|how|whether|exact"
+                         r"|exactly|precise|precisely|check|look (?:it |that )?up)\b").search
+
+
+class Assessment(NamedTuple):
+    """A rule grader's verdict with its rule, reason, sureness and the span it graded."""
+
+    verdict: Verdict
+    rule: str
+    reason: str
+    decided: bool
+    extracted: str
+    """The final-answer span that was matched (see `bench.grading.extract`)."""
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.verdict, self.rule, self.reason
+
+
+def _empty(response: str, span: str) -> Assessment:
+    """No words to grade: an empty reply is not attempted; symbols or markers alone ("🚁",
+    "[2]", "[citation needed]") are no abstention either, and are incorrect."""
+    if _SOMETHING(residue(response)):
+        return Assessment(INC, "nonsense", "symbols or markers only: not an answer", True, span)
+    return Assessment(NA, "empty", "empty response", True, span)
+
+
+class Matcher:
+    """Everything about one question that does not depend on the response, computed once."""
+
+    def __init__(self, question: Question):
+        self.question = question
+        self.facts = Facts.of(question)
+        grade: dict[str, Callable[[Span], Outcome]] = {
+            "number": self._number, "date": self._date, "entity": self._entity,
+            "text": self._text, "yes_no": self._yes_no,
+        }
+        self._grade = self._unreported if question.answer is None else grade[question.answer_type]
+        self._exact = frozenset(v.strip().rstrip(".!").strip().lower()
+                                for v in self.facts.variants if v.strip())
+
+    def grade(self, response: str) -> Outcome:
+        return self.assess(response).outcome
+
+    def assess(self, response: str) -> Assessment:
+        # A copy of the gold or an alias is correct by definition: no reading needed.
+        if response.strip().rstrip(".!").strip().lower() in self._exact:
+            return Assessment(C, "exact", "gives the gold exactly", True, response.strip())
+        whole = fold(response)
+        words = tokens(whole)
+        ext: Extraction = extract(response, whole, words)
+        span = ext.span
+        if not span:
+            if ext.how in ("no_conclusion", "think_open"):
+                return Assessment(NA, "extract.no_conclusion",
+                                  "reasoning that reaches no answer", False, "")
+            return _empty(response, "")
+        # Folding commutes with trimming: an unchanged span reuses the whole response's fold.
+        if ext.how == "whole" and not ext.corrected and len(span) == len(response.strip()):
+            folded, toks = whole.strip(), words
+        else:
+            folded = fold(span)
+            toks = tokens(folded)
+        if not toks:
+            return _empty(response, span)
+        d = Span(span, folded, toks, ext.how == "fields")
+        verdict, rule, reason = self._grade(d)
+        # A right answer is withheld only by asking the question back: most are not looked at.
+        if verdict == Verdict.INCORRECT or (verdict == Verdict.CORRECT and "?" in span):
+            withheld = self._withheld(d, verdict, ext.how)
+            if withheld is not None:
+                return Assessment(*withheld, False, span)
+        if ext.corrected and verdict == Verdict.INCORRECT:
+            before = extract(response.replace(span, "")).span if span in response else ""
+            folded_before = fold(before)
+            if before and self._grade(Span(before, folded_before, tokens(folded_before)))[0] \
+                    == Verdict.CORRECT:
+                rule, reason = "contradiction", "gives the gold, then corrects it"
+        return Assessment(verdict, rule, reason, rule not in UNDECIDED_RULES, span)
+
+    def _withheld(self, d: Span, verdict: Verdict, how: str) -> Outcome | None:
+        """A response that commits to nothing although the rules found something to grade:
+        it only restates the question, trails off before answering, or ends saying the
+        speaker cannot tell the asked fact. What it did say is then context, not an answer;
+        a response that gives the gold keeps its grade (a hedged right answer is right)."""
+        end = d.raw.rstrip(" \t\n*_)\"'”")
+        asks = end.endswith("?")
+        if verdict == Verdict.CORRECT:
+            return _ECHO if asks and self.facts.echoes(d) else None
+        # Wrong-looking: the cheap tests first, the echo (which reads every word) last.
+        yes_no = self.question.answer_type == "yes_no"
+        if asks and not yes_no:
+            # "Perhaps an American carmaker?": a guess put as a question commits to nothing.
+            return _ECHO if self.facts.echoes(d) else _ASKS_BACK
+        if how != "marker" and end.endswith(("...", "…")):
+            return NA, "extract.unfinished", "trails off before giving an answer"
+        if _ASKED_FACT(d.folded) and may_decline(d.toks):
+            last = d.sentences[-1] if d.sentences else None
+            if last is not None and last.speaker_abstains and _ASKED_FACT(last.text):
+                return NA, "abstain.final", (
+                    "ends saying it cannot tell the asked fact; the rest is context")
+        # A yes/no question restated as a statement affirms it: only its question form
+        # echoes there. An echo has three words or more: most wrong answers are shorter.
+        if (asks or (not yes_no and len(d.toks) > 2)) and self.facts.echoes(d):
+            return _ECHO
+        return None
+
+    # ------------------------------------------------------------ per answer type
+
+    def _number(self, d: Span) -> Outcome:
+        return grade_number(self.facts, d)
+
+    def _date(self, d: Span) -> Outcome:
+        return grade_date(self.facts, d)
+
+    def _entity(self, d: Span) -> Outcome:
+        f = self.facts
+        return ((f.list_gold and match_list(f, d)) or match_phrase(f, d) or match_loose(f, d)
+                or no_match(f, d))
+
+    def _text(self, d: Span) -> Outcome:
+        f = self.facts
+        return ((f.list_gold and match_list(f, d)) or match_phrase(f, d)
+                or match_keywords(f, d) or match_loose(f, d)
+                or no_match(f, d))
+
+    def _yes_no(self, d: Span) -> Outcome:
+        return grade_yes_no(self.facts, d)
+
+    def _unreported(self, d: Span) -> Outcome:
+        return grade_unreported(self.facts, d)
+
+
+class RuleGrader:
+    """Grades responses to a question set; matchers are compiled on first use of a question."""
+
+    spec = RULES_SPEC
+
+    def __init__(self, questions: list[Question] | tuple[Question, ...] = ()):
+        self._matchers: dict[str, Matcher] = {q.id: Matcher(q) for q in questions}
+        self._grades: dict[tuple[object, ...], Grade] = {}
+
+    def matcher(self, question: Question) -> Matcher:
+        m = self._matchers.get(question.id)
+        if m is None or m.question is not question:
+            m = self._matchers[question.id] = Matcher(question)
+        return m
+
+    def assess(self, question: Question, response: str) -> Assessment:
+        """The verdict with its sureness and the extracted span (for records)."""
+        return self.matcher(question).assess(response)
+
+    def grade(self, question: Question, response: str) -> Grade:
+        a = self.assess(question, response)
+        key = a[:4]
+        grade = self._grades.get(key)
+        if grade is None:  # grades are immutable and repeat a lot: each is built once
+            if len(self._grades) > 100_000:
+                self._grades.clear()
+            grade = self._grades[key] = Grade(verdict=a.verdict, rule=a.rule, reason=a.reason,
+                                              decided=a.decided)
+        return grade

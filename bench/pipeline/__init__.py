@@ -1,0 +1,1 @@
+"""A run from settings to result file: plan, ask, journal, grade, write."""

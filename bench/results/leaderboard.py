@@ -1,0 +1,333 @@
+"""`bench leaderboard`: rank result files by F-score, per question set, selection and grader.
+
+Only comparable, complete runs are ranked. A group holds the runs over the same question set,
+the same selection of its questions (a `--limit 5` run never sits beside full runs) and the
+same grader. Within it, a run is ranked only when it is complete: every selected question has
+a graded answer and nothing failed. Incomplete runs are listed below the ranked ones with
+their coverage, `rank: null` and `complete: false`.
+
+Rank groups. Within a group complete runs are sorted by
+F-score (then correct rate, then run id). Walking down that order, each run is compared with
+the leader of the current rank group, the first run of that group, by a paired bootstrap of
+the F-score difference (bench.results.stats: 1,000 Poisson resamples of the questions both runs
+answered, seed 0, 95% percentile interval). If the interval contains 0 the run joins the
+leader's group and takes its rank, shown as "1=" (competition ranking: 1, 1=, 3, ...);
+otherwise it leads a new group whose rank is its position. Comparing with the leader rather
+than the run just above keeps a chain of small steps from tying runs that differ clearly,
+and costs one bootstrap per run. Runs with no graded answer have no F-score and rank "-".
+
+leaderboard.json (schema_version 2), for other tools:
+
+    schema_version    2
+    generated_at      UTC time written, ISO 8601
+    bootstrap         {"resamples", "seed", "level"}: how rank groups were decided
+    groups            one per (question-set hash, selection, grader); whole sets first:
+      questions_sha256  hash of the question set
+      grader            grader spec
+      selection_sha256  hash of the selected question ids
+      subset            whether the selection is part of the set
+      n_questions       question ids in any run of the group
+      rows              ranked ones best first, then the incomplete ones:
+        rank            competition rank of the row's rank group (int; null: not ranked)
+        rank_label      "1", "1=" (tied with the group's leader), ... or "-"
+        complete        every selected question answered and graded; only these are ranked
+        coverage        share of records with a graded answer
+        run_id, file    the run and its result file name
+        model, backend, mode, kind, created_at
+        n               records (questions x samples); n_questions: questions asked
+        correct_rate, incorrect_rate, not_attempted_rate, accuracy_given_attempted
+        f_score, f_score_ci95        F-score and its bootstrap 95% interval [lo, hi] or null
+        unreported_n, unreported_correct_rate, unreported_hallucination_rate
+        ece, brier      calibration, null when the run gave no confidences
+        errors, truncated, unscored, missing, latency_median_s, prompt_tokens,
+        completion_tokens, reasoning_tokens (null: not reported), cost (null: no prices)
+        judge_tokens, judge_cost     the LLM judge's own tokens and cost (null: no judge/prices)
+        compared_with   run_id of the rank-group leader this row was tested against, or null
+        f_diff, f_diff_ci95          F(compared_with) - F(row) on shared questions, interval
+    skipped           [{"file", "error"}]: result files that could not be read
+
+Rates are fractions in [0, 1], over every record asked (failures count as not answered).
+An empty results folder (no *.json result files) is an error: one line on stderr and exit
+code 1, nothing written, since it is most likely a wrong --results.
+Unreadable files are reported and skipped; if none is left to rank the outputs are still
+written (listing the skipped files) and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bench.errors import BenchError
+from bench.records import ResultFile
+from bench.results.read import NotAResultFile, read_result, result_paths
+from bench.results.stats import RESAMPLES, Encoded, PairedBootstrap
+from bench.verdicts import Verdict
+
+__all__ = ["LEVEL", "RESAMPLES", "SCHEMA_VERSION", "SEED", "Group", "Leaderboard",
+           "LeaderboardRow", "RankedRun", "build", "counted", "gc_paused", "group_title"]
+
+SCHEMA_VERSION = 2
+SEED = 0
+LEVEL = 0.95
+_COUNTS = {Verdict.CORRECT: (1, 1), Verdict.INCORRECT: (0, 1), Verdict.NOT_ATTEMPTED: (0, 0)}
+
+
+class LeaderboardRow(BaseModel):
+    """One run's row in leaderboard.json (see the module docstring for the fields)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rank: int | None = None
+    """Competition rank of the row's rank group; null: not ranked."""
+    rank_label: str = "-"
+    """`1`, `1=` (tied with the group's leader), ... or `-`."""
+    complete: bool
+    """Every selected question has a graded answer and nothing failed."""
+    coverage: float | None
+    """Share of records with a graded answer."""
+    run_id: str
+    """The run."""
+    file: str
+    """Its result file's name."""
+    model: str | None
+    backend: str | None
+    mode: str | None
+    kind: str
+    """`run` or `grade`."""
+    created_at: str
+    n: int
+    """Records (questions x samples)."""
+    n_questions: int
+    """Questions asked."""
+    correct_rate: float | None
+    incorrect_rate: float | None
+    not_attempted_rate: float | None
+    accuracy_given_attempted: float | None
+    f_score: float | None
+    f_score_ci95: list[float] | None
+    """Bootstrap 95% interval of the F-score, [lo, hi]."""
+    unreported_n: int
+    unreported_correct_rate: float | None
+    unreported_hallucination_rate: float | None
+    ece: float | None
+    brier: float | None
+    errors: int
+    truncated: int = 0
+    unscored: int
+    missing: int = 0
+    latency_median_s: float | None
+    prompt_tokens: int
+    completion_tokens: int
+    reasoning_tokens: int | None = None
+    """Reasoning tokens, when the server reported them."""
+    cost: float | None = None
+    """What the run's calls cost at the prices given; null when none were."""
+    judge_tokens: int | None = None
+    """Tokens (in + out) of the LLM judge's calls for this result; null without a judge."""
+    judge_cost: float | None = None
+    """What the judge's calls cost, apart from `cost`; null without a judge or its prices."""
+    compared_with: str | None = None
+    """run_id of the rank-group leader this row was tested against."""
+    f_diff: float | None = None
+    """F(compared_with) - F(row) on shared questions."""
+    f_diff_ci95: list[float] | None = None
+    """Its bootstrap 95% interval."""
+
+
+@dataclass
+class RankedRun:
+    """A result file with its leaderboard row."""
+
+    path: Path
+    result: ResultFile
+    row: LeaderboardRow
+
+
+@dataclass
+class Group:
+    """Runs ranked together: one question-set hash, one grader."""
+
+    questions_sha256: str
+    selection_sha256: str
+    grader: str
+    runs: list[RankedRun]
+    question_ids: list[str]
+    subset: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"questions_sha256": self.questions_sha256, "grader": self.grader,
+                "selection_sha256": self.selection_sha256, "subset": self.subset,
+                "n_questions": len(self.question_ids),
+                "rows": [r.row.model_dump(mode="json") for r in self.runs]}
+
+
+@dataclass
+class Leaderboard:
+    groups: list[Group]
+    skipped: list[dict[str, str]]
+    generated_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "generated_at": self.generated_at,
+            "bootstrap": {"resamples": RESAMPLES, "seed": SEED, "level": LEVEL},
+            "groups": [g.to_json() for g in self.groups],
+            "skipped": self.skipped,
+        }
+
+
+def _rounded(pair: Any) -> list[float] | None:
+    return [round(pair[0], 6), round(pair[1], 6)] if pair else None
+
+
+def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
+    run, m = result.run, result.metrics
+    cal, ju = m.calibration, result.judge_usage
+    return LeaderboardRow(
+        run_id=run.run_id, file=path.name, model=run.model, backend=run.backend, mode=run.mode,
+        kind=run.kind, created_at=run.created_at, n=m.n,
+        n_questions=len(run.selected_ids) if run.selected_ids else len({r.id for r in
+                                                                          result.records}),
+        complete=m.complete, coverage=m.graded / m.n if m.n else None,
+        correct_rate=m.correct_rate, incorrect_rate=m.incorrect_rate,
+        not_attempted_rate=m.not_attempted_rate,
+        accuracy_given_attempted=m.accuracy_given_attempted,
+        f_score=m.f_score, f_score_ci95=_rounded(m.ci95.get("f_score")),
+        unreported_n=m.unreported.n, unreported_correct_rate=m.unreported.correct_rate,
+        unreported_hallucination_rate=m.unreported.hallucination_rate,
+        ece=cal.ece if cal else None, brier=cal.brier if cal else None,
+        errors=m.errors, truncated=m.truncated, unscored=m.unscored, missing=m.missing,
+        latency_median_s=m.latency_median_s,
+        prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens,
+        reasoning_tokens=m.reasoning_tokens, cost=m.cost,
+        judge_tokens=None if ju is None else ju.prompt_tokens + ju.completion_tokens,
+        judge_cost=None if ju is None else ju.cost,
+    )
+
+
+def question_counts(result: ResultFile) -> dict[str, tuple[int, int, int]]:
+    """Per question id: (correct, attempted, asked) samples; a record without a grade is asked
+    and not attempted, as in the headline rates."""
+    counts: dict[str, list[int]] = {}
+    for r in result.records:
+        hit = _COUNTS.get(r.verdict, (0, 0))
+        c = counts.setdefault(r.id, [0, 0, 0])
+        c[0] += hit[0]
+        c[1] += hit[1]
+        c[2] += 1
+    return {q: (c[0], c[1], c[2]) for q, c in counts.items()}
+
+
+def _sort_key(run: RankedRun) -> tuple[Any, ...]:
+    m = run.result.metrics
+    return (not m.complete, m.f_score is None, -(m.f_score or 0.0), -(m.correct_rate or 0.0),
+            run.row.run_id)
+
+
+def rank_group(group: Group) -> None:
+    """Sort a group's runs and assign rank groups (see the module docstring)."""
+    group.runs.sort(key=_sort_key)
+    ids = group.question_ids
+    boot = PairedBootstrap(len(ids), resamples=RESAMPLES, seed=SEED)
+    leader: RankedRun | None = None
+    leader_enc: Encoded | None = None
+    for pos, run in enumerate(group.runs, 1):
+        row = run.row
+        if not run.result.metrics.complete or run.result.metrics.f_score is None:
+            continue
+        counts = question_counts(run.result)
+        enc = boot.encode([counts.get(q) for q in ids])
+        diff = boot.f_diff(leader_enc, enc, LEVEL) if leader_enc is not None else None
+        if leader is not None:
+            row.compared_with = leader.row.run_id
+            if diff is not None:
+                row.f_diff = round(diff.diff, 6)
+                row.f_diff_ci95 = [round(diff.lo, 6), round(diff.hi, 6)]
+        if leader is not None and diff is not None and not diff.significant:
+            row.rank = leader.row.rank
+            row.rank_label = f"{row.rank}="
+        else:
+            leader, leader_enc = run, enc
+            row.rank = pos
+            row.rank_label = str(pos)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector.
+
+    Otherwise each collection rescans every record loaded so far, which makes reading 200
+    files of 1,000 records four times slower. Records hold no cycles: reference counting
+    frees them all the same.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def build(folder: Path) -> tuple[Leaderboard, int]:
+    """Read, group and rank every result file of `folder`; also return the files considered."""
+    by_key: dict[tuple[str, str, str], list[RankedRun]] = {}
+    skipped: list[dict[str, str]] = []
+    considered = 0
+    for path in result_paths(folder):
+        try:
+            result = read_result(path)
+        except NotAResultFile:
+            continue
+        except BenchError as exc:
+            considered += 1
+            skipped.append({"file": str(path), "error": str(exc).removeprefix(f"{path}: ")})
+            continue
+        considered += 1
+        key = (result.run.questions_sha256, selection_of(result), result.run.grader)
+        by_key.setdefault(key, []).append(RankedRun(path, result, base_row(path, result)))
+    groups = []
+    for (sha, selection, grader), runs in by_key.items():
+        ids = sorted({r.id for run in runs for r in run.result.records})
+        group = Group(sha, selection, grader, runs, ids,
+                      subset=any(run.result.run.subset for run in runs))
+        rank_group(group)
+        groups.append(group)
+    # Whole-set groups first, then the most runs.
+    groups.sort(key=lambda g: (g.subset, -len(g.runs), g.questions_sha256, g.grader,
+                               g.selection_sha256))
+    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return Leaderboard(groups, skipped, now), considered
+
+
+
+
+def counted(group: Group) -> tuple[str, str]:
+    """("3 runs", "91 questions"): a group's size in words."""
+    runs, questions = len(group.runs), len(group.question_ids)
+    return f"{runs} run{'s' * (runs != 1)}", f"{questions} question{'s' * (questions != 1)}"
+
+
+def group_title(group: Group) -> str:
+    runs, questions = counted(group)
+    part = f" (a subset, selection {group.selection_sha256[:8]})" if group.subset else ""
+    return (f"questions {group.questions_sha256[:12]} · grader {group.grader} · {runs} · "
+            f"{questions}{part}")
+
+
+def selection_of(result: ResultFile) -> str:
+    """The selection a result covers: recorded, or (older files) the ids it has records for."""
+    if result.run.selection_sha256:
+        return result.run.selection_sha256
+    from bench.dataset import selection_sha256
+
+    return selection_sha256(r.id for r in result.records)

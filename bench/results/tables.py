@@ -1,0 +1,126 @@
+"""The tables people read: a run's headline, the leaderboard in the terminal and in markdown.
+
+Numbers go through `bench.results.format`, so a rate or an F-score looks the same everywhere."""
+
+from __future__ import annotations
+
+from bench.records import JudgeUsage, ResultFile
+from bench.results.format import elide, fmt_ci, fmt_f, markdown_table, md_cell, num, pct, render
+from bench.results.leaderboard import RESAMPLES, SEED, Group, Leaderboard, counted
+
+
+def headline_table(results: list[ResultFile]) -> str:
+    """One line a run: rates, F and its interval, the unreported figures, errors."""
+    rows = []
+    for r in results:
+        m = r.metrics
+        rows.append([
+            r.run.run_id, pct(m.correct_rate), pct(m.incorrect_rate), pct(m.not_attempted_rate),
+            pct(m.accuracy_given_attempted), fmt_f(m.f_score), fmt_ci(m.ci95.get("f_score")),
+            pct(m.unreported.correct_rate), pct(m.unreported.hallucination_rate), m.errors,
+        ])
+    return render(["run", "correct%", "incorr%", "n/a%", "acc|att%", "F", "95% CI",
+                   "unrep ok%", "halluc%", "errors"], rows)
+
+
+def result_summary(result: ResultFile) -> list[str]:
+    """The headline table, then one line each for calibration, penalty, citations, judge."""
+    m = result.metrics
+    lines = [headline_table([result])]
+    if m.calibration:
+        lines.append(f"ECE {m.calibration.ece:.3f}, Brier {m.calibration.brier:.3f}")
+    if m.penalty_score is not None:
+        lines.append(f"penalty score (k={m.penalty_k:g}) {m.penalty_score:+.3f}")
+    if m.prompt_tokens or m.completion_tokens:
+        lines.append("tokens: " + _tokens(m.prompt_tokens, m.completion_tokens,
+                                          m.reasoning_tokens, m.cost))
+    if m.citation_accuracy is not None:
+        lines.append(f"citation accuracy {pct(m.citation_accuracy)}%")
+    if m.unscored:
+        lines.append(f"{m.unscored} unscored by the judge (excluded from the rates)")
+    if result.judge_usage is not None:
+        lines.append(judge_usage_line(result.judge_usage))
+    a = result.agreement
+    if a is not None:
+        kappa = "-" if a.kappa is None else f"{a.kappa:.3f}"
+        agree = "-" if a.percent is None else f"{a.percent:.1f}%"
+        lines.append(f"rules vs judge: {agree} agreement, kappa {kappa}, "
+                     f"{len(a.disagreements)} disagreements")
+        if a.disagreements:
+            lines.append(render(["id", "rules", "judge", "response"],
+                                [[d["id"], d["rules"], d["judge"], d["response"]]
+                                 for d in a.disagreements[:20]]))
+    return lines
+
+
+def judge_usage_line(u: JudgeUsage) -> str:
+    """The judge's own bill, apart from the run's: calls, cache hits, tokens, cost."""
+    return (f"judge: {u.calls} calls, {u.cache_hits} from the cache; tokens "
+            + _tokens(u.prompt_tokens, u.completion_tokens, u.reasoning_tokens, u.cost))
+
+
+def _tokens(prompt: int, completion: int, reasoning: int | None, cost: float | None) -> str:
+    """ "in P, out C (reasoning R), cost X": the parts not reported left out."""
+    said = "" if reasoning is None else f" (reasoning {reasoning})"
+    priced = "" if cost is None else f", cost {cost:.4f}"
+    return f"in {prompt}, out {completion}{said}{priced}"
+
+
+RUN_WIDTH = 26
+
+
+def terminal_table(group: Group) -> str:
+    """The ranked table in under 100 columns: rates in percent; long run ids elided inside.
+
+    `n` is the questions asked and `cov%` the share with a graded answer; rows of incomplete
+    runs come last, unranked (`-`)."""
+    header = ("rank", "run", "F", "95% CI", "corr%", "inc%", "n/a%", "n", "cov%", "err",
+              "ECE")
+    widths = (5, RUN_WIDTH, 5, 9, 5, 5, 5, 4, 5, 4, 4)
+    rows = []
+    for run in group.runs:
+        r = run.row
+        rows.append((r.rank_label, elide(r.run_id, RUN_WIDTH), fmt_f(r.f_score),
+                     fmt_ci(r.f_score_ci95), pct(r.correct_rate), pct(r.incorrect_rate),
+                     pct(r.not_attempted_rate), str(r.n_questions), pct(r.coverage),
+                     str(r.errors), num(r.ece, ".2f")))
+    return render(header, rows, widths=widths)
+
+
+def markdown(board: Leaderboard) -> str:
+    """leaderboard.md: one table per group, then the skipped files."""
+    out = ["# Leaderboard", "",
+           f"Generated {board.generated_at}. Ranked by F-score; rows marked `=` are not "
+           "significantly different from the first row of their rank group (paired bootstrap "
+           f"of the F-score difference, {RESAMPLES} resamples, seed {SEED}, 95%). Rates in %, "
+           "over every question asked. Only complete runs (every question answered and graded) "
+           "are ranked; incomplete ones follow, unranked (`-`), with their coverage.",
+           ""]
+    cols = ("Rank", "Run", "Model", "Backend", "Mode", "n", "Coverage", "Correct", "Incorrect",
+            "Not att.", "Acc. given att.", "F (95% CI)", "Unrep. acc.", "Halluc.", "ECE",
+            "Brier", "Errors", "Truncated", "Latency s", "Tokens in/out", "Reasoning tok.",
+            "Cost", "Judge cost")
+    for group in board.groups:
+        out += [f"## Questions `{group.questions_sha256[:12]}` · grader `{group.grader}`", "",
+                "{}, {}.".format(*counted(group)), ""]
+        rows = []
+        for run in group.runs:
+            r = run.row
+            rows.append((r.rank_label, r.run_id, r.model or "-", r.backend or "-",
+                         r.mode or "-", r.n_questions, pct(r.coverage),
+                         pct(r.correct_rate), pct(r.incorrect_rate),
+                         pct(r.not_attempted_rate), pct(r.accuracy_given_attempted),
+                         f"{fmt_f(r.f_score)} ({fmt_ci(r.f_score_ci95)})",
+                         pct(r.unreported_correct_rate), pct(r.unreported_hallucination_rate),
+                         num(r.ece), num(r.brier), r.errors, r.truncated,
+                         num(r.latency_median_s, ".2f"),
+                         f"{r.prompt_tokens}/{r.completion_tokens}",
+                         "-" if r.reasoning_tokens is None else r.reasoning_tokens,
+                         num(r.cost, ".4f"), num(r.judge_cost, ".4f")))
+        out += markdown_table(cols, rows)
+        out.append("")
+    if board.skipped:
+        out += ["## Skipped files", ""]
+        out += [f"- `{s['file']}`: {md_cell(s['error'])}" for s in board.skipped]
+        out.append("")
+    return "\n".join(out)
