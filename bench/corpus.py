@@ -59,7 +59,8 @@ def default_seeds_dir() -> Path:
 def load_corpus(folder: str | Path | None = None) -> Corpus:
     folder = Path(folder) if folder is not None else default_seeds_dir()
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder of articles; pass --seeds DIR")
+        raise UsageError(f"{folder}: no such folder of articles; check {{seeds}}",
+                         params=("seeds",))
     texts: dict[str, str] = {}
     problems: list[str] = []
     for path in sorted(folder.glob("*.txt")):

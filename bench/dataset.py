@@ -113,17 +113,18 @@ def validation_lines(exc: ValidationError) -> list[str]:
     return out
 
 
-def jsonl_models(path: str | Path, model: type[M], flag: str,
+def jsonl_models(path: str | Path, model: type[M], param: str,
                  problems: list[str]) -> Iterator[tuple[str, M]]:
     """The records of a JSONL file as `model`s, each with its `file:line`; every line that is
     not JSON or not a valid record adds its problem lines to `problems`, in file order (so a
     caller's own checks of the records it is given fall in place between them). A file that
-    cannot be read is a `UsageError` naming `flag`, the option that gave it."""
+    cannot be read is a `UsageError` naming `param`, the setting that gave it."""
     shown = str(path)
     try:
         raw = Path(path).read_bytes().splitlines()
     except OSError as exc:
-        raise UsageError(f"{shown}: cannot read ({exc.strerror}); check {flag}") from None
+        raise UsageError(f"{shown}: cannot read ({exc.strerror}); check {{{param}}}",
+                         params=(param,)) from None
     for where, data, problem in jsonl_objects(raw, shown):
         if problem:
             problems.append(problem)
@@ -204,7 +205,7 @@ def load_questions(path: str | Path, corpus: Corpus | None) -> QuestionSet:
     shown = str(path)
     path = Path(path)
     if not path.exists():
-        raise UsageError(f"{shown}: no such file; pass --questions PATH")
+        raise UsageError(f"{shown}: no such file; check {{questions}}", params=("questions",))
     problems: list[str] = []
     warnings: list[str] = []
     questions: list[Question] = []

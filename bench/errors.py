@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 class BenchError(Exception):
-    """Base of all errors the CLI reports as one clean line, without a traceback."""
+    """Base of all errors the CLI reports as one clean line, without a traceback.
+
+    A message speaks the library's words: a setting is named `{name}` in the message and
+    listed in `params`; `str()` shows the bare name ("resume and fresh contradict each other"),
+    and the CLI renders each as the flag the user typed ("--resume and --fresh ...")."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, params: Sequence[str] = ()):
+        self.template = message
+        self.params = tuple(params)
+        super().__init__(self.render())
+
+    def render(self, name: Callable[[str], str] = str) -> str:
+        """The message with each setting named by `name` (the bare name by default)."""
+        text = self.template
+        for param in self.params:
+            text = text.replace("{" + param + "}", name(param))
+        return text
 
 
 class UsageError(BenchError):

@@ -14,7 +14,7 @@ def load_predictions(path: str | Path, known_ids: set[str]) -> list[Prediction]:
     problems: list[str] = []
     out: list[Prediction] = []
     first: dict[str, str] = {}
-    for where, pred in jsonl_models(path, Prediction, "--predictions", problems):
+    for where, pred in jsonl_models(path, Prediction, "predictions", problems):
         if pred.id not in known_ids:
             problems.append(f"{where}: id: unknown question id {pred.id!r}")
         elif pred.id in first:

@@ -114,7 +114,8 @@ def load_template(path: str | Path, system: str | None = None) -> PromptTemplate
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(
-            f"{shown}: cannot read ({exc.strerror}); check --prompt-template") from None
+            f"{shown}: cannot read ({exc.strerror}); check {{prompt_template}}",
+            params=("prompt_template",)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError([f"{shown}: not valid TOML ({exc})"]) from None
     try:

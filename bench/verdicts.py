@@ -48,3 +48,9 @@ class Grade(BaseModel):
     decided: bool = True
     """Whether a rule matched cleanly; False when the rule grader only has a best guess (a
     yes/no with no polarity word, several candidate spans) that a judge should confirm."""
+    extracted: str | None = None
+    """The final-answer span the rule grader read (reasoning, markup and citation markers
+    removed); None when no rule read the response."""
+    judge: Grade | None = None
+    """The LLM judge's own grade where a judge was asked beside the rules (`hybrid` on an
+    undecided answer, `both` on every answer)."""

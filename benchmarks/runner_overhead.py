@@ -20,11 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.backends import create  # noqa: E402
-from bench.backends.retry import RetryPolicy  # noqa: E402
+from bench.backends.call import Model  # noqa: E402
+from bench.cli.run import Bar  # noqa: E402
 from bench.corpus import load_corpus  # noqa: E402
 from bench.dataset import load_questions  # noqa: E402
-from bench.pipeline.ask import Progress, ask_all, plan  # noqa: E402
+from bench.pipeline.ask import ask_all  # noqa: E402
 from bench.pipeline.journal import Journal  # noqa: E402
+from bench.pipeline.plan import plan  # noqa: E402
+from bench.settings import RunSettings  # noqa: E402
 
 LATENCY = 0.05
 
@@ -44,12 +47,12 @@ def run_once(url: str, n: int, concurrency: int, progress: bool) -> float:
     items = plan(list(qs.questions), "closed-book", corpus, repeats, False)[:n]
     backend = create("openai", {"model": "ok", "base_url": url, "timeout_s": 30})
     with tempfile.TemporaryDirectory() as tmp:
-        journal = Journal(Path(tmp) / "bench.pipeline.journal.jsonl", {"bench": True})
-        bar = Progress(len(items), 0, enabled=progress)
+        journal = Journal(Path(tmp) / "run.journal.jsonl", {"bench": True})
+        bar = Bar(enabled=progress)
+        bar.start(len(items), 0)
+        settings = RunSettings(backend="openai", concurrency=concurrency, max_tokens=32)
         start = time.perf_counter()
-        asyncio.run(ask_all(items, backend, journal, concurrency=concurrency,
-                            policy=RetryPolicy(), progress=bar, temperature=0.0,
-                            max_tokens=32, mode="closed-book", confidence=False))
+        asyncio.run(ask_all(items, Model(backend), journal, settings, bar))
         wall = time.perf_counter() - start
         bar.close()
         answered = len(journal.done())

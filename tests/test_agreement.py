@@ -11,9 +11,10 @@ import pytest
 
 from bench.dataset import load_questions
 from bench.errors import DataError
+from bench.grading.graders import make_grader
 from bench.grading.judge import TEMPLATE
 from bench.grading.labels import load_labels, measure
-from bench.pipeline.result import GraderSettings, make_graders
+from bench.settings import GraderSettings
 from tests.conftest import QUESTIONS, RunBench
 from tests.fakeserver import FakeOpenAIServer
 
@@ -43,7 +44,7 @@ def write_labels(path: Path, rows: list[dict[str, str]]) -> Path:
 def test_measure_counts_confusion_precision_recall_and_styles(tmp_path: Path) -> None:
     qs = load_questions(QUESTIONS, None)
     labels = load_labels(write_labels(tmp_path / "l.jsonl", LABELS), qs)
-    report = measure(labels, make_graders(GraderSettings(), qs.questions, tmp_path))
+    report = measure(labels, make_grader(GraderSettings(), qs.questions, tmp_path))
     assert report.n == 6 and report.unscored == 0
     assert sum(sum(row.values()) for row in report.confusion.values()) == 6
     assert report.confusion["incorrect"]["incorrect"] == 2
@@ -60,7 +61,7 @@ def test_kappa_is_none_when_chance_agreement_is_one(tmp_path: Path) -> None:
     qs = load_questions(QUESTIONS, None)
     rows = [{"id": "heli-date", "response": "9 November 2020", "label": "correct"}] * 3
     report = measure(load_labels(write_labels(tmp_path / "l.jsonl", rows), qs),
-                     make_graders(GraderSettings(), qs.questions, tmp_path))
+                     make_grader(GraderSettings(), qs.questions, tmp_path))
     assert (report.percent, report.kappa) == (100.0, None)
 
 
@@ -76,7 +77,8 @@ def test_bad_label_lines_are_reported_with_file_and_line(tmp_path: Path) -> None
     with pytest.raises(DataError) as exc:
         load_labels(path, qs)
     assert exc.value.problems == [
-        f"{path}:2: id: unknown question id 'nope' (not in {QUESTIONS}; pass --questions)",
+        f"{path}:2: id: unknown question id 'nope' (not in {QUESTIONS}; give the question set "
+        "it refers to)",
         f"{path}:3: label: Input should be 'correct', 'incorrect' or 'not_attempted'",
         f"{path}:4: invalid JSON (Expecting property name enclosed in double quotes at "
         "column 2)",
@@ -190,7 +192,7 @@ GENERAL_QUESTIONS = DATA / "general_questions.jsonl"
 def test_realistic_table_agrees_overall_and_in_every_style(tmp_path: Path) -> None:
     qs = load_questions(QUESTIONS, None)
     report = measure(load_labels(REALISTIC, qs),
-                     make_graders(GraderSettings(), qs.questions, tmp_path))
+                     make_grader(GraderSettings(), qs.questions, tmp_path))
     assert report.n >= 300
     assert report.percent is not None and report.percent >= 97.0
     low = {s: p for s, (_, p) in report.by_style.items() if p is None or p < 93.0}
@@ -202,14 +204,14 @@ def test_realistic_table_agrees_overall_and_in_every_style(tmp_path: Path) -> No
 def test_general_table_agrees(tmp_path: Path) -> None:
     qs = load_questions(GENERAL_QUESTIONS, None)  # cites documents we do not have
     report = measure(load_labels(GENERAL, qs),
-                     make_graders(GraderSettings(), qs.questions, tmp_path))
+                     make_grader(GraderSettings(), qs.questions, tmp_path))
     assert report.percent is not None and report.percent >= 95.0
 
 
 def test_no_labelled_nonsense_scores(tmp_path: Path) -> None:
     qs = load_questions(QUESTIONS, None)
     labels = [lab for lab in load_labels(REALISTIC, qs) if lab.item.style == "nonsense"]
-    report = measure(labels, make_graders(GraderSettings(), qs.questions, tmp_path))
+    report = measure(labels, make_grader(GraderSettings(), qs.questions, tmp_path))
     assert report.confusion["incorrect"]["correct"] == 0
     assert report.confusion["not_attempted"]["correct"] == 0
 
@@ -234,7 +236,7 @@ def test_the_second_tables_keep_their_agreement(tmp_path: Path, labels: Path, qu
     # Written apart from the grader after its first version, then used to improve it: the
     # floors are what it reached, so that no change loses ground there unnoticed.
     qs = load_questions(questions, None)
-    report = measure(load_labels(labels, qs), make_graders(GraderSettings(), qs.questions,
+    report = measure(load_labels(labels, qs), make_grader(GraderSettings(), qs.questions,
                                                            tmp_path))
     assert report.percent is not None and report.percent >= floor, [
         (d.id, d.response[:80], d.label, d.got, d.rule) for d in report.disagreements]

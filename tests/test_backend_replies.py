@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from bench.backends import Completion, Request, create
+from bench.backends.call import Model
 from bench.backends.openai import retry_after
-from bench.backends.retry import RetryPolicy, with_retries
+from bench.backends.retry import RetryPolicy
 from bench.errors import BackendCallError
 from tests.fakeserver import THINKING, FakeOpenAIServer
 
@@ -32,18 +33,18 @@ def complete(server: FakeOpenAIServer, model: str, **options: Any) -> tuple[Any,
                                 **options})
     request = Request(messages=[{"role": "user", "content": f"Question: {QUESTION}\nAnswer:"}],
                       temperature=0.0, max_tokens=64, seed=1, stop=STOP)
+    model = Model(backend, RetryPolicy(attempts=3, base_s=0.001))
 
     async def go() -> Completion | BackendCallError:
         try:
-            completion, _ = await with_retries(lambda: backend.complete(request),
-                                               RetryPolicy(attempts=3, base_s=0.001))
+            completion, _ = await model.generate(request)
             return completion
         except BackendCallError as exc:
             return exc
         finally:
             await backend.aclose()
 
-    return asyncio.run(go()), backend
+    return asyncio.run(go()), model
 
 
 def test_null_content_is_an_error_retried_a_bounded_number_of_times(
@@ -105,12 +106,13 @@ def test_a_reasoning_model_is_adapted_to_without_failing(server: FakeOpenAIServe
 
 def test_what_was_learnt_holds_for_the_rest_of_the_run(server: FakeOpenAIServer) -> None:
     backend = create("openai", {"model": "o-series", "base_url": server.base_url})
+    model = Model(backend)
     request = Request(messages=[{"role": "user", "content": f"Question: {QUESTION}\nAnswer:"}],
                       max_tokens=64, stop=STOP)
 
     async def go() -> list[str]:
         try:
-            return [(await backend.complete(request)).text for _ in range(3)]
+            return [(await model.generate(request))[0].text for _ in range(3)]
         finally:
             await backend.aclose()
 

@@ -203,7 +203,7 @@ def test_missing_file_is_a_usage_error(tmp_path: Path, corpus: Corpus) -> None:
     path = tmp_path / "nope.jsonl"
     with pytest.raises(UsageError) as exc:
         load_questions(path, corpus)
-    assert str(exc.value) == f"{path}: no such file; pass --questions PATH"
+    assert str(exc.value) == f"{path}: no such file; check questions"
     assert exc.value.exit_code == 2
     assert DataError([]).exit_code == 1
 

@@ -14,9 +14,11 @@ from bench.backends import Completion, Request, create
 from bench.backends.retry import RetryPolicy
 from bench.dataset import Question
 from bench.errors import BackendCallError, ConfigError, UsageError
-from bench.grading.judge import Judge, agreement, judge_prompt, load_template, parse_grade
-from bench.pipeline.result import GraderSettings, make_graders
+from bench.grading.graders import make_grader
+from bench.grading.judge import Judge, judge_prompt, load_template, parse_grade
 from bench.records import Grade
+from bench.results.stats import agreement
+from bench.settings import GraderSettings
 from tests.conftest import RunBench
 from tests.fakeserver import FakeOpenAIServer
 
@@ -277,8 +279,8 @@ def test_an_unparseable_cache_entry_is_asked_again(server: FakeOpenAIServer,
 @pytest.mark.parametrize("baseline", ["oracle", "abstain", "retrieval"])
 def test_a_baseline_is_refused_as_a_judge(baseline: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
-        make_graders(GraderSettings(kind="llm", judge_backend=baseline), [SHUSHA], tmp_path)
-    assert str(exc.value).startswith(f"--judge-backend {baseline} is a baseline")
+        make_grader(GraderSettings(kind="llm", judge_backend=baseline), [SHUSHA], tmp_path)
+    assert str(exc.value).startswith(f"judge_backend {baseline} is a baseline")
     assert "\n" not in str(exc.value)
 
 
@@ -298,13 +300,13 @@ def test_judge_options_reach_the_judge(server: FakeOpenAIServer, tmp_path: Path)
                               judge_cache=tmp_path,
                               judge_options={"max_tokens": 77, "timeout_s": 9,
                                              "api_key_env": "BENCH_TEST_KEY"})
-    graders = make_graders(settings, [SHUSHA], tmp_path)
+    graders = make_grader(settings, [SHUSHA], tmp_path)
     assert graders.judge is not None
     assert graders.judge.max_tokens == 77
     assert graders.judge.backend.options.timeout_s == 9  # type: ignore[attr-defined]
     assert graders.judge.backend.options.api_key_env == "BENCH_TEST_KEY"  # type: ignore[attr-defined]
     with pytest.raises(ConfigError):
-        make_graders(GraderSettings(kind="llm", judge_model="ok", judge_options={"nope": 1}),
+        make_grader(GraderSettings(kind="llm", judge_model="ok", judge_options={"nope": 1}),
                      [SHUSHA], tmp_path)
 
 
@@ -314,14 +316,14 @@ def test_a_reasoning_judge_is_adapted_and_billed_apart(server: FakeOpenAIServer,
     settings = GraderSettings(kind="llm", judge_model="o-series", judge_base_url=server.base_url,
                               judge_cache=tmp_path, judge_options={
                                   "price_in_per_mtok": 2.0, "price_out_per_mtok": 8.0})
-    judge = make_graders(settings, [SHUSHA], tmp_path).judge
+    judge = make_grader(settings, [SHUSHA], tmp_path).judge  # type: ignore[attr-defined]
     assert judge is not None
     assert grade(judge).verdict == "correct"  # max_tokens, temperature: refused, then adapted
     u = judge.usage()
     assert (u.calls, u.cache_hits, u.reasoning_tokens, u.cached_tokens) == (1, 0, 64, 8)
     assert u.prompt_tokens > 0
     assert u.cost == pytest.approx((2.0 * u.prompt_tokens + 8.0 * u.completion_tokens) / 1e6)
-    again = make_graders(settings, [SHUSHA], tmp_path).judge
+    again = make_grader(settings, [SHUSHA], tmp_path).judge  # type: ignore[attr-defined]
     assert again is not None and grade(again).verdict == "correct"
     assert (again.usage().calls, again.usage().cache_hits, again.usage().cost) == (0, 1, 0.0)
 

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from bench.backends import create
-from bench.backends.base import Request
+from bench.backends.base import Completion, Request
+from bench.backends.call import Model
 from bench.engine import llama as engine
 from bench.engine.llama import Reply, default_model_path, explain_load_error
 from bench.errors import BackendCallError, ConfigError
@@ -163,20 +164,24 @@ def test_a_stop_sequence_inside_reasoning_moves_to_our_side(tmp_path: Path) -> N
     backend: Any = create("local", {"model": str(model)})
     engine = backend._engine = FakeEngine()
     request = Request(messages=[{"role": "user", "content": "Capital of France?"}], stop=("\n\n",))
-    first = asyncio.run(backend.complete(request))
-    second = asyncio.run(backend.complete(request))
+    model = Model(backend)
+
+    async def twice() -> list[Completion]:
+        return [(await model.generate(request))[0] for _ in range(2)]
+
+    first, second = asyncio.run(twice())
     assert [("stop" in b) for b in engine.bodies] == [True, False, False]
     for c in (first, second):
         assert (c.text, c.reasoning, c.finish_reason) == (
             "Paris", "Paris is the capital.\n\nYes.", "stop")
         assert (c.prompt_tokens, c.completion_tokens, c.cached_tokens) == (9, 5, 4)
-    assert backend.sent_settings() == {"stop_applied": "client"}
+    assert model.sent_settings() == {"omitted": ["stop"], "stop_applied": "client"}
 
 
 @pytest.mark.parametrize(("log", "message"), [
     ("0.00.006.038 E srv    init: couldn't bind HTTP server socket, hostname: 127.0.0.1, "
      "port: 8080\n", "llama.cpp could not listen there (couldn't bind HTTP server socket, "
-     "hostname: 127.0.0.1, port: 8080); pass another --host or --port"),
+     "hostname: 127.0.0.1, port: 8080); choose another host or port"),
     ("E llama_init_from_model: failed to allocate buffer for kv cache\n",
      "m.gguf: not enough memory for this model with a context of 8192 tokens (failed to "
      "allocate buffer for kv cache); try a smaller context"),

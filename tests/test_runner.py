@@ -15,14 +15,18 @@ from typing import Any
 
 import pytest
 
+from bench.backends.call import Model
 from bench.backends.retry import RetryPolicy
 from bench.corpus import Corpus
 from bench.dataset import QuestionSet
 from bench.errors import BackendCallError, UsageError
+from bench.grading.graders import RulesOnly
 from bench.grading.rules import RuleGrader
-from bench.pipeline.ask import NoProgress, answers_from, ask_all, plan, select
+from bench.pipeline.ask import NoProgress, answers_from, ask_all
 from bench.pipeline.journal import Journal, JournalEntry
-from bench.pipeline.result import Graders, grade_answers
+from bench.pipeline.plan import plan, select
+from bench.pipeline.result import grade_answers
+from bench.settings import RunSettings, Selection
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01)
@@ -32,9 +36,8 @@ def run_items(qs: QuestionSet, corpus: Corpus, backend: Any, journal: Journal,
               concurrency: int = 4, mode: str = "closed-book") -> None:
     items = [it for it in plan(list(qs.questions), mode, corpus, 1, False)
              if (it.question.id, it.sample) not in journal.done()]
-    asyncio.run(ask_all(items, backend, journal, concurrency=concurrency, policy=FAST,
-                        progress=NoProgress(), temperature=0.0,
-                        max_tokens=32, mode=mode, confidence=False))
+    settings = RunSettings(backend="fake", concurrency=concurrency, max_tokens=32, mode=mode)
+    asyncio.run(ask_all(items, Model(backend, FAST), journal, settings, NoProgress()))
 
 
 def test_concurrency_is_bounded_and_reached(question_set: QuestionSet, corpus: Corpus,
@@ -57,8 +60,8 @@ def test_errors_are_recorded_never_graded(question_set: QuestionSet, corpus: Cor
     run_items(question_set, corpus, backend, journal)
     assert backend.calls.count(first) == 2 and backend.calls.count(second) == 1
     items = plan(list(question_set.questions), "closed-book", corpus, 1, False)
-    graders = Graders("rules", RuleGrader(question_set.questions))
-    records = {r.id: r for r in asyncio.run(grade_answers(answers_from(journal, items), graders))}
+    grader = RulesOnly(RuleGrader(question_set.questions))
+    records = {r.id: r for r in asyncio.run(grade_answers(answers_from(journal, items), grader))}
     assert records[first].verdict == "correct" and records[first].attempts == 2
     assert records[second].verdict == "error"
     assert records[second].response is None
@@ -88,7 +91,7 @@ def test_journal_survives_a_cut_last_line_and_refuses_other_settings(tmp_path: P
     with path.open("a") as fh:
         fh.write('{"type": "answer", "id": "q2", "sam')  # a crash mid-write
     assert Journal(path, {"model": "a"}).done() == {("q1", 0)}
-    with pytest.raises(UsageError, match=r"other settings \(model\).*--fresh"):
+    with pytest.raises(UsageError, match=r"other settings \(model\).*fresh"):
         Journal(path, {"model": "b"})
     assert Journal(path, {"model": "b"}, fresh=True).done() == set()
 
@@ -98,8 +101,7 @@ def test_journal_survives_a_cut_last_line_and_refuses_other_settings(tmp_path: P
     [({"ids": ["heli-crew-killed"]}, 1), ({"limit": 3}, 3), ({"tags": ["unreported"]}, 13)],
 )
 def test_select(question_set: QuestionSet, kwargs: dict[str, object], count: int) -> None:
-    base = {"ids": None, "tags": None, "limit": None}
-    assert len(select(question_set, **{**base, **kwargs})) == count  # type: ignore[arg-type]
+    assert len(select(question_set, Selection.model_validate(kwargs))) == count
 
 
 def test_plan_groups_questions_by_context(question_set: QuestionSet, corpus: Corpus) -> None:

@@ -113,12 +113,13 @@ def test_a_port_in_use_is_one_clear_line() -> None:
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
         f"bench: error: 127.0.0.1:{port}: cannot listen there (Address already in use); "
-        "pass another --port, or --port 0 for a free one"]
+        "choose another --port, or 0 for a free one"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--port", "70000"], "--port 70000: must be 0-65535 (0 picks a free port)"),
-    (["--model", "nope.gguf"], "nope.gguf: no such GGUF model file; pass --model PATH.gguf"),
+    (["--model", "nope.gguf"],
+     "nope.gguf: no such GGUF model file; give --model a GGUF file's path"),
 ])
 def test_bad_arguments_are_one_line(args: list[str], message: str) -> None:
     proc = subprocess.run([sys.executable, "-m", "bench", "serve", *args],

@@ -137,9 +137,9 @@ def test_unreadable_file(run_bench: RunBench, workdir: Path, content: bytes,
     ("args", "expected"),
     [
         (["--questions", "nope.jsonl"],
-         "bench: error: nope.jsonl: no such file; pass --questions PATH"),
+         "bench: error: nope.jsonl: no such file; check --questions"),
         (["--seeds", "nowhere"],
-         "bench: error: nowhere: no such folder of articles; pass --seeds DIR"),
+         "bench: error: nowhere: no such folder of articles; check --seeds"),
     ],
     ids=["missing-questions", "missing-seeds"],
 )

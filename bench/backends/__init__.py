@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -24,7 +23,6 @@ __all__ = [
     "backend_class",
     "create",
     "is_secret",
-    "parse_options",
     "public_options",
     "validate_options",
 ]
@@ -33,10 +31,10 @@ GROUP = "bench.backends"
 
 
 class _Adapted(Backend):
-    """A plugin written before the `Backend` base class: a class with `Options` and `complete`.
+    """A plugin that does not subclass `Backend`: any class with `Options` and `complete`.
 
     Wrapped so the runner sees one contract; its own `model_name`, `aclose` and
-    `retry_overrides` are still used when present."""
+    `retry_overrides` are used when present, and capabilities it declares are kept."""
 
     name = "adapted"
 
@@ -108,20 +106,6 @@ def create(name: str, options: dict[str, Any]) -> Backend:
     opts = validate_options(name, options)
     backend = backend_class(name)(opts)
     return backend if isinstance(backend, Backend) else _Adapted(backend)
-
-
-def parse_options(pairs: list[str]) -> dict[str, Any]:
-    """`KEY=VALUE` flags to a dict; values are JSON when they parse as JSON, else strings."""
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"option {pair!r} is not KEY=VALUE")
-        try:
-            out[key.replace("-", "_")] = json.loads(value)
-        except ValueError:
-            out[key.replace("-", "_")] = value
-    return out
 
 
 def is_secret(options: type[BaseModel], field: str) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
+from bench import defaults
 from bench.backends.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ class Completion(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str
-    """The visible answer text (reasoning removed when the backend can tell it apart)."""
+    """The reply's text as the server sent it; the model-call layer (`bench.backends.call`)
+    moves `<think>` blocks out of it and applies a stop sequence the server did not."""
     finish_reason: FinishReason | None = None
     """Why generation stopped, as the server said (`length`: cut off by the token limit)."""
     reasoning: str | None = None
@@ -48,6 +50,9 @@ class Completion(BaseModel):
     """Wall time of the call, seconds."""
     model: str | None = None
     """The model that answered, as the server names it."""
+    stop_sent: bool = True
+    """Whether the request's stop sequences were sent to the server, which applied them;
+    False where the backend had to leave them out (the server rejects `stop`)."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,35 @@ class Request:
     question: Question | None = None
     mode: str = "closed-book"
     temperature: float = 0.0
-    max_tokens: int = 128
+    max_tokens: int = defaults.MAX_TOKENS
     seed: int | None = None
     stop: tuple[str, ...] = field(default=())
+
+
+class BatchCodec(Protocol):
+    """How a backend's requests go into batch files and its outputs come back (`bench batch`,
+    `bench run --batch`): the same body a live call sends, read back the same way."""
+
+    poll_s: float
+    """Seconds between status checks of a running batch."""
+    rounds: int
+    """Batches a run may submit: the first, then one for each round of failures."""
+
+    def body(self, request: Request) -> dict[str, Any]:
+        """The request body a live call would send."""
+        ...
+
+    def parse(self, body: Any, request: Request) -> Completion:
+        """One output body as a completion; `BackendCallError` for one that is no reply."""
+        ...
+
+    def sent_settings(self) -> dict[str, Any]:
+        """What the bodies were adapted to, for the result."""
+        ...
+
+    def prices(self) -> tuple[float, float] | None:
+        """(input, output) price per million tokens, when the user gave them."""
+        ...
 
 
 class BaseOptions(BaseModel):
@@ -81,6 +112,15 @@ class Backend(abc.ABC):
     name: ClassVar[str]
     Options: ClassVar[type[BaseModel]] = BaseOptions
 
+    # Capabilities: what the judge, batch and run paths may ask of a backend.
+    is_baseline: ClassVar[bool] = False
+    """Answers without reading the prompt's text (a baseline): it cannot judge."""
+    needs_model_name: ClassVar[bool] = False
+    """Serves many models and must be told which (`model`); a judge needs a judge model."""
+    supports_batch: ClassVar[bool] = False
+    """Its requests can go into batch files (`batch_codec`) and, given a live backend, through
+    a Files and Batches API (`batch_client`)."""
+
     def __init__(self, options: Any) -> None:
         self.options = options
 
@@ -100,6 +140,15 @@ class Backend(abc.ABC):
     def prices(self) -> tuple[float, float] | None:
         """(input, output) price per million tokens, when the user gave them."""
         return None
+
+    @classmethod
+    def batch_codec(cls, options: Any) -> BatchCodec:
+        """Batch files of this backend's requests; only where `supports_batch`."""
+        raise NotImplementedError(f"backend {cls.name!r} does not support batch files")
+
+    def batch_client(self) -> Any:
+        """An async client with the Files and Batches API; only where `supports_batch`."""
+        raise NotImplementedError(f"backend {self.name!r} has no Batches API")
 
     def sent_settings(self) -> dict[str, Any]:
         """What the backend actually sends where it adapted to the server, for the result."""

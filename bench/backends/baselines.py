@@ -14,6 +14,7 @@ class OracleBackend(Backend):
     """Answers with the gold ("not disclosed" when unreported); must score 100%."""
 
     name: ClassVar[str] = "oracle"
+    is_baseline = True
 
     @property
     def model_name(self) -> str:
@@ -31,6 +32,7 @@ class AbstainBackend(Backend):
     """Always answers "I don't know": the floor of attempting nothing."""
 
     name: ClassVar[str] = "abstain"
+    is_baseline = True
 
     @property
     def model_name(self) -> str:

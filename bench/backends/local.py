@@ -22,7 +22,6 @@ from bench.backends.base import (
     FinishReason,
     Request,
 )
-from bench.backends.reasoning import apply_stop, split_reasoning
 from bench.engine.kv_cache import MIN_PROMPT_TOKENS, PrefixCache, default_dir
 from bench.engine.kv_layout import LayoutError, to_transposed_v
 from bench.engine.llama import DEFAULT_GGUF, Engine, check_gguf, default_model, default_model_path
@@ -68,8 +67,6 @@ class LocalBackend(Backend):
         self._engine: Engine | None = None
         self._failed: ConfigError | None = None
         self._lock = threading.Lock()
-        self._client_stop = False
-        """Set once the stop sequence cut a reply inside its reasoning: applied here since."""
         self._cache: PrefixCache | None = None
         fast = options.fast_prefix and not options.flash_attn
         if options.kv_cache_mib:
@@ -196,28 +193,18 @@ class LocalBackend(Backend):
             "messages": request.messages, "temperature": request.temperature,
             "max_tokens": request.max_tokens,
             "seed": request.seed if request.seed is not None else self.options.seed}
-        if request.stop and not self._client_stop:
+        if request.stop:
             body["stop"] = list(request.stop)
         start = time.perf_counter()
         reply = engine.chat(body)
         latency = time.perf_counter() - start
-        split = split_reasoning(reply.text)
-        if split.unclosed and reply.finish_reason == "stop" and "stop" in body:
-            # llama.cpp applies stop sequences to the reasoning too: a blank line in it ended
-            # the reply. From now on stop on our side, on the answer only, and ask again.
-            self._client_stop = True
-            return self._ask(request)
-        text = split.answer
-        if self._client_stop and request.stop:
-            text = apply_stop(text, request.stop)
-        reasoning = "\n\n".join(r for r in (reply.reasoning, split.reasoning) if r) or None
         finish: FinishReason | None = None
         if reply.finish_reason in ("stop", "length"):
             finish = "stop" if reply.finish_reason == "stop" else "length"
         elif reply.finish_reason is not None:
             finish = "other"
         return Completion(
-            text=text, finish_reason=finish, reasoning=reasoning,
+            text=reply.text, finish_reason=finish, reasoning=reply.reasoning,
             prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens,
             cached_tokens=reply.cached_tokens, latency_s=latency, model=self.model_name)
 
@@ -225,9 +212,6 @@ class LocalBackend(Backend):
         # llama.cpp computes on its own threads whichever thread asks, and queues concurrent
         # calls over its slots; a worker thread only waits for the reply (the GIL is released).
         return await asyncio.to_thread(self._call, request)
-
-    def sent_settings(self) -> dict[str, Any]:
-        return {"stop_applied": "client"} if self._client_stop else {}
 
     async def aclose(self) -> None:
         for engine in (self._engine, self._reader):

@@ -22,7 +22,6 @@ from bench.backends.base import (
     FinishReason,
     Request,
 )
-from bench.backends.reasoning import apply_stop, split_reasoning
 from bench.backends.retry import RetryPolicy
 from bench.errors import BackendCallError, ConfigError
 
@@ -59,7 +58,7 @@ class OpenAIOptions(BaseOptions):
         default=None, json_schema_extra=SECRET,
         description="extra HTTP headers (JSON object); never written to results")
     batch_poll_s: float = Field(default=30.0, gt=0, json_schema_extra=TRANSPORT,
-                                description="with --batch: seconds between status checks")
+                                description="batch runs: seconds between status checks")
     price_in_per_mtok: float | None = Field(default=None, ge=0, json_schema_extra=TRANSPORT,
                                             description="price of 1M prompt tokens, for cost")
     price_out_per_mtok: float | None = Field(
@@ -103,11 +102,48 @@ def retry_after(headers: Any) -> float | None:
     return None
 
 
+def adapter_of(options: OpenAIOptions) -> Adapter:
+    """A fresh request shape for these options (the token parameter the user fixed, if any)."""
+    return Adapter(token_param=options.max_tokens_param or "max_tokens",
+                   fixed_token_param=options.max_tokens_param is not None)
+
+
+class OpenAIBatchCodec:
+    """Chat-completions bodies in batch files (OpenAI's Batch API, vLLM's `run-batch`)."""
+
+    def __init__(self, options: OpenAIOptions):
+        self.options = options
+        self.adapter = adapter_of(options)
+        self.poll_s = options.batch_poll_s
+        self.rounds = options.attempts
+
+    def body(self, request: Request) -> dict[str, Any]:
+        return self.adapter.shape(request_body(self.options, request), request.max_tokens)
+
+    def parse(self, body: Any, request: Request) -> Completion:
+        return parse_reply(body, request, self.adapter)
+
+    def sent_settings(self) -> dict[str, Any]:
+        return self.adapter.settings()
+
+    def prices(self) -> tuple[float, float] | None:
+        return prices_of(self.options)
+
+
 class OpenAIBackend(Backend):
     """OpenAI-compatible server (OpenAI, vLLM, llama.cpp server, Ollama, LM Studio)."""
 
     name: ClassVar[str] = "openai"
     Options: ClassVar[type[OpenAIOptions]] = OpenAIOptions
+    needs_model_name = True
+    supports_batch = True
+
+    @classmethod
+    def batch_codec(cls, options: Any) -> OpenAIBatchCodec:
+        return OpenAIBatchCodec(options)
+
+    def batch_client(self) -> Any:
+        return self._client
 
     def __init__(self, options: OpenAIOptions):
         import openai  # heavy: imported only when this backend is used
@@ -130,16 +166,10 @@ class OpenAIBackend(Backend):
             api_key=key, base_url=base_url, timeout=options.timeout_s, max_retries=0,
             default_headers=options.headers,
         )
-        self.adapter = Adapter(token_param=options.max_tokens_param or "max_tokens",
-                               fixed_token_param=options.max_tokens_param is not None)
+        self.adapter = adapter_of(options)
         self._interval = 60.0 / options.rpm if options.rpm else 0.0
         self._next_slot = 0.0
         self._slot_lock = asyncio.Lock() if self._interval else None
-
-    @property
-    def client(self) -> Any:
-        """The async openai client (the Files and Batches API of `bench run --batch`)."""
-        return self._client
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(attempts=self.options.attempts)
@@ -179,13 +209,7 @@ class OpenAIBackend(Backend):
                 if self.adapter.learn(body, exc.param, exc.code, text) is None:
                     raise BackendCallError(f"HTTP 400: {_short(text)}", transient=False) from None
                 continue
-            completion = parse_reply(data, request, self.adapter, time.perf_counter() - start)
-            if completion is None:
-                # The stop sequence cut the reply inside its reasoning block (a blank line
-                # is common there): leave `stop` to us from now on, and ask again.
-                self.adapter.dropped.add("stop")
-                continue
-            return completion
+            return parse_reply(data, request, self.adapter, time.perf_counter() - start)
         raise BackendCallError("HTTP 400: the server kept rejecting the request's parameters "
                                f"({self.adapter.settings()})", transient=False)
 
@@ -236,9 +260,8 @@ def request_body(options: OpenAIOptions, request: Request) -> dict[str, Any]:
 
 
 def parse_reply(data: Any, request: Request, adapter: Adapter,
-                latency: float = 0.0) -> Completion | None:
-    """A chat-completion body as a Completion; None when our stop sequence cut the reply
-    inside its reasoning (ask again without it). Raises BackendCallError for a reply that is
+                latency: float = 0.0) -> Completion:
+    """A chat-completion body as a Completion. Raises BackendCallError for a reply that is
     no reply: malformed, or with no content and no reason for none."""
     try:
         choice = data["choices"][0]
@@ -260,16 +283,9 @@ def parse_reply(data: Any, request: Request, adapter: Adapter,
     if content is None and refusal is None and finish != "length":
         # No answer and no reason for none: a server fault, worth a bounded retry.
         raise BackendCallError("the reply had no content", transient=True)
-    split = split_reasoning(content or "")
-    text = split.answer
-    if split.unclosed and finish == "stop" and request.stop and "stop" not in adapter.dropped:
-        return None
-    if split.reasoning:
-        reasoning = "\n\n".join(x for x in (reasoning, split.reasoning) if x)
-    if "stop" in adapter.dropped and request.stop:
-        text = apply_stop(text, request.stop)
     return Completion(
-        text=text, finish_reason=finish, reasoning=reasoning, refusal=refusal,
+        text=content or "", finish_reason=finish, reasoning=reasoning, refusal=refusal,
+        stop_sent="stop" not in adapter.dropped,
         latency_s=latency, model=data.get("model"),
         prompt_tokens=usage.get("prompt_tokens") or 0,
         completion_tokens=usage.get("completion_tokens") or 0,

@@ -43,6 +43,7 @@ class RetrievalBackend(Backend):
     """BM25 sentence retrieval over the corpus with typed answer extraction; no model."""
 
     name: ClassVar[str] = "retrieval"
+    is_baseline = True
     Options: ClassVar[type[RetrievalOptions]] = RetrievalOptions
 
     def __init__(self, options: RetrievalOptions):

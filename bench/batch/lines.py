@@ -10,12 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bench.backends.adapt import Adapter
-from bench.backends.base import Completion, Request
-from bench.backends.openai import parse_reply
+from bench.backends.base import BatchCodec, Completion, Request
+from bench.backends.call import settle
 from bench.errors import BackendCallError
 from bench.fileio import canonical_json
-from bench.pipeline.ask import Item
+from bench.pipeline.plan import Item
 
 URL = "/v1/chat/completions"
 MAX_REQUESTS = 50_000
@@ -98,7 +97,8 @@ def _error_of(line: dict[str, Any], response: dict[str, Any] | None) -> str:
 
 
 def read_outputs(lines: Iterable[bytes], shown: str, ids: CustomIds,
-                 requests: dict[tuple[str, int], Request], adapter: Adapter) -> Iterator[Outcome]:
+                 requests: dict[tuple[str, int], Request],
+                 codec: BatchCodec) -> Iterator[Outcome]:
     """Each non-blank line of an output or error file as an Outcome."""
     for n, raw in enumerate(lines, 1):
         where = f"{shown}:{n}"
@@ -131,10 +131,12 @@ def read_outputs(lines: Iterable[bytes], shown: str, ids: CustomIds,
             yield Outcome(where, key, error=_error_of(line, response))
             continue
         try:
-            completion = parse_reply(body, requests[key], adapter)
+            reply = codec.parse(body, requests[key])
         except BackendCallError as exc:
             yield Outcome(where, key, error=str(exc))
             continue
-        if completion is None:  # the stop sequence cut a reasoning block: no answer in it
-            completion = Completion(text="", finish_reason="length", model=body.get("model"))
+        # A batch cannot be asked again at once: a reply whose reasoning the stop sequence
+        # cut holds no answer, like one cut by the token limit.
+        completion = settle(reply, requests[key], client_stop=False) or reply.model_copy(
+            update={"text": "", "finish_reason": "length"})
         yield Outcome(where, key, completion=completion)

@@ -10,12 +10,12 @@ import asyncio
 import time
 from typing import Any
 
-from bench.backends.openai import OpenAIBackend, OpenAIOptions
+from bench.backends.base import Backend
 from bench.batch.lines import URL, chunks
 from bench.batch.transfer import (
     Imported,
     absorb,
-    adapter_of,
+    codec_of,
     ids_of,
     lines_for,
     outcomes_of,
@@ -34,11 +34,10 @@ WINDOW = "24h"
 
 def run_batch(settings: RunSettings, progress: Progress | None = None) -> RunOutcome:
     progress = progress or NoProgress()
-    if settings.backend != "openai":
-        raise UsageError("--batch needs the openai backend (a server with the Batches API)")
     p = prepare(settings, progress)
     backend = p.backend
-    assert isinstance(backend, OpenAIBackend)
+    assert backend is not None
+    codec = codec_of(p)
     store_settings(p)
     start = time.perf_counter()
     try:
@@ -50,15 +49,13 @@ def run_batch(settings: RunSettings, progress: Progress | None = None) -> RunOut
             p.run_id, p.saved(), len(p.items), p.journal.path,
             note=f". Batches still running at the provider: {active}; they go on without "
             "bench. Run the same command again to pick them up (nothing is submitted twice), "
-            f"or stop them with: bench batch cancel --run-id {p.run_id}") from None
+            f"or cancel them with the batch cancel command for run {p.run_id}") from None
     except BackendCallError as exc:
         p.journal.close(time.perf_counter() - start)
         raise UsageError(f"the Batches API failed: {exc}; run the same command again to "
                          "continue (journaled batches are picked up, not resubmitted)") from None
-    o = p.options
-    assert isinstance(o, OpenAIOptions)
-    return finish(p, time.perf_counter() - start, sent=adapter_of(o).settings(),
-                  prices=backend.prices())
+    return finish(p, time.perf_counter() - start, sent=codec.sent_settings(),
+                  prices=codec.prices())
 
 
 def _active(p: Prepared) -> list[dict[str, Any]]:
@@ -66,9 +63,8 @@ def _active(p: Prepared) -> list[dict[str, Any]]:
     return [b for b in p.journal.notes_of("batch") if b["batch_id"] not in done]
 
 
-async def _drive(p: Prepared, backend: OpenAIBackend, progress: Progress) -> None:
-    o = p.options
-    assert isinstance(o, OpenAIOptions)
+async def _drive(p: Prepared, backend: Backend, progress: Progress) -> None:
+    codec = codec_of(p)
     try:
         # A file uploaded just before a crash, with no batch yet: its batch is created now.
         batched = {b["input_file_id"] for b in p.journal.notes_of("batch")}
@@ -79,11 +75,11 @@ async def _drive(p: Prepared, backend: OpenAIBackend, progress: Progress) -> Non
             active = _active(p)
             if active:
                 for b in active:
-                    await _follow(p, backend, b, progress, o.batch_poll_s)
+                    await _follow(p, backend, b, progress, codec.poll_s)
                 continue
             todo = p.todo
             # One round asks every unanswered request; later rounds only the failed ones.
-            if not todo or _rounds(p) >= o.attempts:
+            if not todo or _rounds(p) >= codec.rounds:
                 return
             await _submit(p, backend, todo, progress)
     finally:
@@ -103,9 +99,9 @@ async def _call(what: str, coro: Any) -> Any:
         raise BackendCallError(f"{what}: {exc}", transient=False) from None
 
 
-async def _submit(p: Prepared, backend: OpenAIBackend, todo: list[Any],
+async def _submit(p: Prepared, backend: Backend, todo: list[Any],
                   progress: Progress) -> None:
-    client = backend.client
+    client = backend.batch_client()
     lines = lines_for(p, todo)
     ids = ids_of(p)
     keys = [ids.of[(it.question.id, it.sample)] for it in todo]
@@ -121,10 +117,10 @@ async def _submit(p: Prepared, backend: OpenAIBackend, todo: list[Any],
         await _create(p, backend, p.journal.notes_of("batch-file")[-1], progress)
 
 
-async def _create(p: Prepared, backend: OpenAIBackend, file: dict[str, Any],
+async def _create(p: Prepared, backend: Backend, file: dict[str, Any],
                   progress: Progress) -> None:
     """A batch over an uploaded file, journaled the moment it exists."""
-    batch = await _call("create batch", backend.client.batches.create(
+    batch = await _call("create batch", backend.batch_client().batches.create(
         input_file_id=file["file_id"], endpoint=URL, completion_window=WINDOW,
         metadata={"bench_run": p.run_id}))
     p.journal.note("batch", batch_id=batch.id, input_file_id=file["file_id"],
@@ -132,9 +128,9 @@ async def _create(p: Prepared, backend: OpenAIBackend, file: dict[str, Any],
     progress.note(f"submitted batch {batch.id}: {len(file['custom_ids'])} requests")
 
 
-async def _follow(p: Prepared, backend: OpenAIBackend, note: dict[str, Any],
+async def _follow(p: Prepared, backend: Backend, note: dict[str, Any],
                   progress: Progress, poll_s: float) -> None:
-    client = backend.client
+    client = backend.batch_client()
     seen = None
     while True:
         batch = await _call("poll", client.batches.retrieve(note["batch_id"]))
@@ -173,13 +169,14 @@ def cancel(run_id: str, out_dir: Any) -> list[str]:
     settings = stored_settings(run_id, out_dir, resume=True)
     p = prepare(settings, NoProgress())
     backend = p.backend
-    assert isinstance(backend, OpenAIBackend)
+    assert backend is not None
+    codec_of(p)
     active = [b["batch_id"] for b in _active(p)]
 
     async def go() -> None:
         try:
             for batch_id in active:
-                await _call("cancel", backend.client.batches.cancel(batch_id))
+                await _call("cancel", backend.batch_client().batches.cancel(batch_id))
                 p.journal.note("batch-cancel", batch_id=batch_id)
         finally:
             await backend.aclose()

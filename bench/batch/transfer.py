@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.backends import is_secret
-from bench.backends.adapt import Adapter
-from bench.backends.base import Request
-from bench.backends.openai import OpenAIOptions, prices_of, request_body
+from bench.backends import backend_class, is_secret
+from bench.backends.base import BatchCodec, Request
 from bench.batch.lines import CustomIds, Outcome, read_outputs, request_line, run_tag
 from bench.errors import UsageError
 from bench.fileio import atomic_write_text
-from bench.pipeline.ask import Item, NoProgress, Progress
+from bench.pipeline.ask import NoProgress, Progress
 from bench.pipeline.journal import JournalEntry, read_notes
+from bench.pipeline.plan import Item, request_of
 from bench.pipeline.run import Prepared, RunOutcome, finish, prepare
 from bench.settings import RunSettings
 
@@ -24,16 +23,17 @@ STORED = "batch-run"
 
 
 def requests_of(p: Prepared) -> dict[tuple[str, int], Request]:
-    s = p.settings
-    return {(it.question.id, it.sample): Request(
-        messages=it.messages, question=it.question, mode=s.mode, temperature=s.temperature,
-        max_tokens=s.max_tokens, seed=it.sample if it.sample else None, stop=s.template.stop)
-        for it in p.items}
+    return {(it.question.id, it.sample): request_of(it, p.settings) for it in p.items}
 
 
-def adapter_of(options: OpenAIOptions) -> Adapter:
-    return Adapter(token_param=options.max_tokens_param or "max_tokens",
-                   fixed_token_param=options.max_tokens_param is not None)
+def codec_of(p: Prepared) -> BatchCodec:
+    """The run's backend's batch codec; a usage error for a backend without batch files."""
+    cls = backend_class(p.settings.backend)
+    if not getattr(cls, "supports_batch", False):
+        raise UsageError(f"backend {p.settings.backend!r} has no batch files: batch runs need a "
+                         "backend that supports them, such as openai")
+    codec: BatchCodec = cls.batch_codec(p.options)
+    return codec
 
 
 def ids_of(p: Prepared) -> CustomIds:
@@ -53,14 +53,10 @@ def store_settings(p: Prepared) -> None:
 
 def lines_for(p: Prepared, items: list[Item]) -> list[str]:
     """Request lines for `items`, with the body a live run would send."""
-    options = p.options
-    assert isinstance(options, OpenAIOptions)
-    adapter = adapter_of(options)
-    requests = requests_of(p)
+    codec = codec_of(p)
     ids = ids_of(p)
-    return [request_line(ids.of[key], adapter.shape(request_body(options, requests[key]),
-                                                    p.settings.max_tokens))
-            for key in ((it.question.id, it.sample) for it in items)]
+    return [request_line(ids.of[(it.question.id, it.sample)],
+                         codec.body(request_of(it, p.settings))) for it in items]
 
 
 @dataclass(frozen=True)
@@ -73,12 +69,10 @@ class Exported:
 
 def export(settings: RunSettings, out: Path, shards: int = 1) -> Exported:
     """Write the requests of the run's unanswered items; register the run in its journal."""
-    if settings.backend != "openai":
-        raise UsageError("batch files are OpenAI chat-completions requests: use the openai "
-                         "backend's options (--model, -o ...)")
     if shards < 1:
-        raise UsageError("--shards must be at least 1")
+        raise UsageError("{shards} must be at least 1", params=("shards",))
     p = prepare(settings, NoProgress(), live=False)
+    codec_of(p)
     store_settings(p)
     todo = p.todo
     lines = lines_for(p, todo)
@@ -133,18 +127,15 @@ def absorb(p: Prepared, outcomes: list[Outcome], counts: Imported) -> None:
 
 
 def outcomes_of(p: Prepared, data: bytes, shown: str) -> list[Outcome]:
-    options = p.options
-    assert isinstance(options, OpenAIOptions)
-    return list(read_outputs(data.splitlines(), shown, ids_of(p), requests_of(p),
-                             adapter_of(options)))
+    return list(read_outputs(data.splitlines(), shown, ids_of(p), requests_of(p), codec_of(p)))
 
 
 def stored_settings(run_id: str, out_dir: Path, **overrides: Any) -> RunSettings:
     """The settings `bench batch export` (or `run --batch`) stored in the run's journal."""
     path = out_dir / f"{run_id}.journal.jsonl"
     if not path.exists():
-        raise UsageError(f"no journal of run {run_id} at {path}: export the run first "
-                         "(bench batch export ... --run-id ID), or check --run-id and --out")
+        raise UsageError(f"no journal of run {run_id} at {path}: export the run first, or "
+                         "check {run_id} and {out_dir}", params=("run_id", "out_dir"))
     stored = read_notes(path, STORED)
     if not stored:
         raise UsageError(f"{path}: run {run_id} was not exported as a batch; "
@@ -165,7 +156,5 @@ def import_files(settings: RunSettings, files: list[Path],
         except OSError as exc:
             raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
         absorb(p, outcomes_of(p, data, str(path)), counts)
-    o = p.options
-    prices = prices_of(o) if isinstance(o, OpenAIOptions) else None
-    return finish(p, 0.0, sent=adapter_of(o).settings() if isinstance(o, OpenAIOptions)
-                  else {}, prices=prices), counts
+    codec = codec_of(p)
+    return finish(p, 0.0, sent=codec.sent_settings(), prices=codec.prices()), counts

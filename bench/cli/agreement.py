@@ -39,15 +39,15 @@ def run(args: argparse.Namespace) -> int:
     from bench.cli.args import grader_settings
     from bench.corpus import load_corpus
     from bench.dataset import default_questions_path, load_questions
+    from bench.grading.graders import make_grader
     from bench.grading.labels import load_labels, measure
-    from bench.pipeline.result import make_graders
 
     # A set of one's own cites articles we do not have: check citations only when asked to.
     corpus = load_corpus(args.seeds) if args.seeds or not args.questions else None
     qs = load_questions(args.questions or default_questions_path(), corpus)
     labels = load_labels(args.labels, qs)
-    graders = make_graders(grader_settings(args), qs.questions, Path(DEFAULT_RESULTS))
-    report = measure(labels, graders)
+    grader = make_grader(grader_settings(args), qs.questions, Path(DEFAULT_RESULTS))
+    report = measure(labels, grader)
     if args.json:
         from dataclasses import asdict
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bench import defaults
 from bench.errors import UsageError
 
 if TYPE_CHECKING:
-    from bench.pipeline.result import GraderSettings
+    from bench.settings import GraderSettings
 
-DEFAULT_RESULTS = "results"
+DEFAULT_RESULTS = str(defaults.RESULTS)
 
 
 def questions_args(p: argparse.ArgumentParser) -> None:
@@ -46,19 +48,18 @@ def grader_args(p: argparse.ArgumentParser, *, both: bool = True, penalty: bool 
                    "{response}, asking for a 'GRADE: A|B|C' line (hashed into the grader spec)")
     if not penalty:
         return
-    p.add_argument("--penalty-k", type=float, default=1.0, metavar="K",
+    p.add_argument("--penalty-k", type=float, default=defaults.PENALTY_K, metavar="K",
                    help="cost of an incorrect answer in the penalty score (default 1)")
 
 
 def grader_settings(args: argparse.Namespace) -> GraderSettings:
-    from bench.backends import parse_options
-    from bench.pipeline.result import GraderSettings
+    from bench.settings import GraderSettings
 
     return GraderSettings(
         kind=args.grader, judge_backend=args.judge_backend, judge_model=args.judge_model,
         judge_base_url=args.judge_base_url,
         judge_cache=Path(args.judge_cache) if args.judge_cache else None,
-        penalty_k=getattr(args, "penalty_k", 1.0),
+        penalty_k=getattr(args, "penalty_k", defaults.PENALTY_K),
         judge_options=parse_options(args.judge_option),
         judge_template=optional_path(args.judge_template),
     )
@@ -76,3 +77,17 @@ def parse_list(value: str | None) -> tuple[str, ...] | None:
     if not items:
         raise UsageError(f"empty list {value!r}")
     return items
+
+
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    """`KEY=VALUE` flags to a dict; values are JSON when they parse as JSON, else strings."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"option {pair!r} is not KEY=VALUE")
+        try:
+            out[key.replace("-", "_")] = json.loads(value)
+        except ValueError:
+            out[key.replace("-", "_")] = value
+    return out

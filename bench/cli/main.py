@@ -8,13 +8,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bench import __version__
-from bench.cli import agreement, batch, export, grade, leaderboard, run, serve, show, validate
+from bench.cli import (
+    agreement,
+    backends,
+    batch,
+    export,
+    grade,
+    leaderboard,
+    run,
+    serve,
+    show,
+    validate,
+)
 from bench.errors import BenchError, DataError
 
-COMMANDS = (validate, run, grade, agreement, batch, leaderboard, show, export, serve)
+COMMANDS = (validate, run, grade, agreement, batch, leaderboard, show, export, serve, backends)
+ALIASES = {"out_dir": "out"}
+"""Settings whose flag has another name."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return exc.exit_code
     except BenchError as exc:
-        print(f"bench: error: {exc}", file=sys.stderr)
+        print(f"bench: error: {exc.render(flag_namer(parser))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)
@@ -52,3 +65,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `bench show ... | head`: the reader left; nothing to report.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def flag_namer(parser: argparse.ArgumentParser) -> Callable[[str], str]:
+    """How an error names a setting: as the flag that sets it (`run_id` -> `--run-id`)."""
+    flags: dict[str, str] = {}
+
+    def collect(p: argparse.ArgumentParser) -> None:
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    collect(child)
+            elif action.option_strings:
+                long = [s for s in action.option_strings if s.startswith("--")]
+                flags.setdefault(action.dest, (long or action.option_strings)[0])
+
+    collect(parser)
+    return lambda name: flags.get(ALIASES.get(name, name), name)

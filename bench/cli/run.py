@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench import defaults
 from bench.cli.args import (
     DEFAULT_RESULTS,
     grader_args,
@@ -32,7 +33,8 @@ def register(sub: Any) -> None:
     p.add_argument("--backend", default="local", metavar="NAME",
                    help="backend name (see `bench backends`; default local)")
     run_args(p)
-    p.add_argument("--concurrency", type=int, default=8, metavar="N")
+    p.add_argument("--concurrency", type=int, default=defaults.CONCURRENCY, metavar="N",
+                   help=f"requests in flight at once (default {defaults.CONCURRENCY})")
     p.add_argument("--resume", action="store_true",
                    help="continue the run's journal; finished questions are not asked again")
     p.add_argument("--fresh", action="store_true", help="discard an earlier journal of this run")
@@ -68,8 +70,9 @@ def run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ids", default=None, metavar="ID1,ID2", help="only these questions")
     p.add_argument("--repeats", type=int, default=1, metavar="K", help="samples per question")
     p.add_argument("--temperature", type=float, default=0.0)
-    p.add_argument("--max-tokens", type=int, default=128, metavar="N",
-                   help="token budget of each answer (reasoning models: reasoning included)")
+    p.add_argument("--max-tokens", type=int, default=defaults.MAX_TOKENS, metavar="N",
+                   help="token budget of each answer (reasoning models: reasoning included; "
+                   f"default {defaults.MAX_TOKENS})")
     p.add_argument("--run-id", default=None, metavar="ID",
                    help="name of the run (default derived from backend, model and mode)")
     p.add_argument("--out", default=DEFAULT_RESULTS, metavar="DIR", help="results folder")
@@ -77,10 +80,9 @@ def run_args(p: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace, backend: str) -> RunSettings:
     """The typed settings of the flags `run_args` (and `bench run`) define."""
-    from bench.backends import parse_options
-    from bench.pipeline.result import GraderSettings
+    from bench.cli.args import parse_options
     from bench.prompts import DEFAULT_TEMPLATE, load_template, with_system
-    from bench.settings import RunSettings, Selection
+    from bench.settings import GraderSettings, RunSettings, Selection
 
     options = parse_options(args.option)
     if args.model is not None:
@@ -92,7 +94,7 @@ def settings_from(args: argparse.Namespace, backend: str) -> RunSettings:
         selection=Selection(ids=parse_list(args.ids), tags=parse_list(args.tags),
                             limit=args.limit),
         repeats=args.repeats, temperature=args.temperature, max_tokens=args.max_tokens,
-        confidence=args.confidence, concurrency=getattr(args, "concurrency", 8),
+        confidence=args.confidence, concurrency=getattr(args, "concurrency", defaults.CONCURRENCY),
         run_id=args.run_id, resume=getattr(args, "resume", False),
         fresh=getattr(args, "fresh", False), out_dir=Path(args.out),
         questions=optional_path(args.questions), seeds=optional_path(args.seeds),
@@ -149,6 +151,9 @@ def run(args: argparse.Namespace) -> int:
             outcome = run_eval(settings, Bar(enabled=not args.no_progress))
     except Interrupted as exc:
         print(f"\nbench: {exc}.\nResume with: {resume_command(exc.run_id)}", file=sys.stderr)
+        if args.batch:
+            print(f"Cancel the batches with: bench batch cancel --run-id {exc.run_id}",
+                  file=sys.stderr)
         return exc.exit_code
     for line in result_summary(outcome.result):
         print(line)

@@ -1,4 +1,4 @@
-"""`bench validate` (the question set against the articles) and `bench backends` (the list)."""
+"""`bench validate`: the question set checked against the articles."""
 
 from __future__ import annotations
 
@@ -16,9 +16,6 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(handler=run_validate)
 
-    p = sub.add_parser("backends", help="list backends and their options")
-    p.set_defaults(handler=run_backends)
-
 
 def run_validate(args: argparse.Namespace) -> int:
     from bench.dataset import load_inputs, summary
@@ -35,21 +32,4 @@ def run_validate(args: argparse.Namespace) -> int:
     print("by type:  " + ", ".join(f"{k} {v}" for k, v in info["by_type"].items()))
     print("by tag:   " + ", ".join(f"{k} {v}" for k, v in info["by_tag"].items()))
     print(f"sha256:   {info['sha256']}")
-    return 0
-
-
-def run_backends(args: argparse.Namespace) -> int:
-    from bench.backends import available
-
-    for name, ep in sorted(available().items()):
-        try:
-            cls = ep.load()
-        except Exception as exc:  # a broken plugin must not hide the others
-            print(f"{name}: cannot load ({exc})")
-            continue
-        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-        print(f"{name}: {doc}")
-        for field, info in cls.Options.model_fields.items():
-            default = "required" if info.is_required() else f"default {info.default!r}"
-            print(f"    -o {field}=...  {info.description or ''} ({default})")
     return 0

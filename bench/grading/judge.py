@@ -7,20 +7,18 @@ import json
 import re
 from pathlib import Path
 
-from bench.backends.base import Backend, Completion, Request
-from bench.backends.retry import RetryPolicy, with_retries
+from bench.backends.base import Backend, Request
+from bench.backends.call import Model
+from bench.backends.retry import RetryPolicy
 from bench.dataset import Question
 from bench.errors import BackendCallError, ConfigError, UsageError
 from bench.fileio import atomic_write_text
 from bench.records import JudgeUsage
-from bench.results.metrics import token_cost
 from bench.verdicts import Grade, Verdict
 
 JUDGE_VERSION = "judge-v1"
 UNPARSEABLE_RETRIES = 1
 """An unparseable reply is asked again this many times before the item is unscored."""
-BASELINE_BACKENDS = frozenset({"oracle", "abstain", "retrieval"})
-"""Backends that never read a prompt's response: they cannot judge."""
 
 TEMPLATE = """\
 You grade answers to factual questions about news articles. Give one grade:
@@ -110,7 +108,7 @@ def load_template(path: str | Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise UsageError(f"{path}: cannot read the judge template ({why}); check "
-                         "--judge-template") from None
+                         "{judge_template}", params=("judge_template",)) from None
     missing = [f for f in FIELDS if f not in text]
     if missing:
         raise ConfigError(f"{path}: the judge template lacks {', '.join(missing)}; it needs "
@@ -153,25 +151,22 @@ def parse_grade(reply: str | None) -> Grade:
 
 
 class Judge:
-    """Grades through any backend; replies are cached on disk by (judge, prompt)."""
+    """Grades through any backend, by the model-call layer (the backend's retry policy, its
+    `attempts` option included); replies are cached on disk by (judge, prompt)."""
 
     def __init__(self, backend: Backend, judge_id: str, cache_dir: str | Path | None,
                  policy: RetryPolicy | None = None, max_tokens: int = 256,
                  cache_scope: str = "", template: str = TEMPLATE):
         self.backend = backend
+        self.model = Model(backend, policy)
         self.judge_id = judge_id
         self.template = template
         # Where the judge runs (a server URL): one model name on two servers is two judges
         # for the cache, but one grader spec for ranking.
         self.cache_scope = cache_scope
         self.cache_dir = Path(cache_dir) if cache_dir else None
-        self.policy = policy or RetryPolicy()
         self.max_tokens = max_tokens
-        self.calls = 0
         self.cache_hits = 0
-        self._tokens = [0, 0]  # prompt, completion
-        self._reasoning_tokens: int | None = None
-        self._cached_tokens: int | None = None
 
     @property
     def spec(self) -> str:
@@ -182,23 +177,22 @@ class Judge:
             version += "+template-" + hashlib.sha256(self.template.encode()).hexdigest()[:12]
         return f"llm-{version}:{self.judge_id}"
 
+    @property
+    def calls(self) -> int:
+        """Calls made to the judge's model so far (cache hits not included)."""
+        return self.model.tally.calls
+
     def usage(self) -> JudgeUsage:
         """Calls, cache hits, tokens and cost of this judge so far."""
-        prompt, completion = self._tokens
+        t = self.model.tally
         return JudgeUsage(
-            judge=self.spec, calls=self.calls, cache_hits=self.cache_hits,
-            prompt_tokens=prompt, completion_tokens=completion,
-            reasoning_tokens=self._reasoning_tokens, cached_tokens=self._cached_tokens,
-            cost=token_cost(prompt, completion, self.backend.prices()))
+            judge=self.spec, calls=t.calls, cache_hits=self.cache_hits,
+            prompt_tokens=t.prompt_tokens, completion_tokens=t.completion_tokens,
+            reasoning_tokens=t.reasoning_tokens, cached_tokens=t.cached_tokens,
+            cost=self.model.cost())
 
-    def _count(self, c: Completion) -> None:
-        self.calls += 1
-        self._tokens[0] += c.prompt_tokens
-        self._tokens[1] += c.completion_tokens
-        if c.reasoning_tokens is not None:
-            self._reasoning_tokens = (self._reasoning_tokens or 0) + c.reasoning_tokens
-        if c.cached_tokens is not None:
-            self._cached_tokens = (self._cached_tokens or 0) + c.cached_tokens
+    async def aclose(self) -> None:
+        await self.model.aclose()
 
     def _cache_path(self, prompt: str) -> Path | None:
         if self.cache_dir is None:
@@ -225,12 +219,10 @@ class Judge:
         # An unparseable reply is asked once more; it is never cached, so a later run asks too.
         for _ in range(1 + UNPARSEABLE_RETRIES):
             try:
-                completion, _ = await with_retries(lambda: self.backend.complete(request),
-                                                   self.policy)
+                completion, _ = await self.model.generate(request)
             except BackendCallError as exc:
                 return Grade(verdict=Verdict.UNSCORED, rule="judge.failed",
                              reason=f"judge call failed: {exc}")
-            self._count(completion)
             graded = parse_grade(completion.text).model_copy(
                 update={"reasoning": completion.reasoning})
             if graded.verdict.graded:
@@ -242,20 +234,3 @@ class Judge:
                 return graded
         assert graded is not None
         return graded
-
-
-def agreement(pairs: list[tuple[str, str]]) -> tuple[float | None, float | None]:
-    """Percent agreement and Cohen's kappa over (verdict A, verdict B) pairs.
-
-    Kappa is None when chance agreement is 1 (both sides gave one and the same label
-    throughout): it is undefined there, and reporting 1.0 would claim skill not shown."""
-    n = len(pairs)
-    if not n:
-        return None, None
-    observed = sum(a == b for a, b in pairs) / n
-    labels = {a for a, _ in pairs} | {b for _, b in pairs}
-    expected = sum(
-        (sum(a == k for a, _ in pairs) / n) * (sum(b == k for _, b in pairs) / n) for k in labels
-    )
-    kappa = None if expected >= 1 - 1e-12 else (observed - expected) / (1 - expected)
-    return 100 * observed, kappa

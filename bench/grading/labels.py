@@ -16,12 +16,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bench import defaults
 from bench.dataset import Question, QuestionSet, jsonl_models
 from bench.errors import DataError
-from bench.grading.judge import agreement
-from bench.pipeline.result import Answer, Graders, grade_answers
+from bench.grading.graders import Grader
 from bench.records import JudgeUsage
-from bench.verdicts import GRADED, Verdict
+from bench.results.stats import agreement
+from bench.verdicts import GRADED, Grade, Verdict
 
 LABELS = (Verdict.CORRECT, Verdict.INCORRECT, Verdict.NOT_ATTEMPTED)
 
@@ -57,11 +58,11 @@ def load_labels(path: str | Path, qs: QuestionSet) -> list[Labelled]:
     by_id = qs.by_id()
     problems: list[str] = []
     out: list[Labelled] = []
-    for where, item in jsonl_models(path, LabelledResponse, "--labels", problems):
+    for where, item in jsonl_models(path, LabelledResponse, "labels", problems):
         q = by_id.get(item.id)
         if q is None:
             problems.append(f"{where}: id: unknown question id {item.id!r} (not in {qs.path}; "
-                            "pass --questions)")
+                            "give the question set it refers to)")
             continue
         out.append(Labelled(where, item, q))
     if not out and not problems:
@@ -107,11 +108,22 @@ class Report:
     disagreements: list[Disagreement] = field(default_factory=list)
 
 
-def measure(labels: list[Labelled], graders: Graders) -> Report:
-    """Grade every labelled response with `graders` and compare with the labels."""
-    answers = [Answer(question=lab.question, sample=k, response=lab.item.response)
-               for k, lab in enumerate(labels)]
-    records = asyncio.run(grade_answers(answers, graders))
+async def _grade_all(labels: list[Labelled], grader: Grader) -> list[Grade]:
+    sem = asyncio.Semaphore(defaults.CONCURRENCY)
+
+    async def one(lab: Labelled) -> Grade:
+        async with sem:
+            return await grader.grade(lab.question, lab.item.response)
+
+    try:
+        return list(await asyncio.gather(*(one(lab) for lab in labels)))
+    finally:
+        await grader.aclose()
+
+
+def measure(labels: list[Labelled], grader: Grader) -> Report:
+    """Grade every labelled response with `grader` and compare with the labels."""
+    records = asyncio.run(_grade_all(labels, grader))
     pairs: list[tuple[str, str]] = []
     confusion = {a.value: dict.fromkeys((b.value for b in LABELS), 0) for a in LABELS}
     styles: dict[str, list[bool]] = defaultdict(list)
@@ -132,14 +144,15 @@ def measure(labels: list[Labelled], graders: Graders) -> Report:
     said = Counter(g for _, g in pairs)
     truth = Counter(lab for lab, _ in pairs)
     hit = Counter(lab for lab, g in pairs if lab == g)
-    undecided = [r.decided for r in records if r.decided is not None]
+    # Where only the judge graded, the rules' sureness does not apply.
+    undecided = [r.decided for r in records if not (r.rule.startswith("judge.") and r.decided)]
     return Report(
-        grader=graders.spec, n=len(pairs), unscored=unscored, percent=percent, kappa=kappa,
+        grader=grader.spec, n=len(pairs), unscored=unscored, percent=percent, kappa=kappa,
         confusion=confusion,
         precision={v.value: hit[v] / said[v] if said[v] else None for v in LABELS},
         recall={v.value: hit[v] / truth[v] if truth[v] else None for v in LABELS},
         by_style={s: (len(oks), 100 * sum(oks) / len(oks)) for s, oks in sorted(styles.items())},
         undecided=sum(not d for d in undecided) if undecided else None,
-        judge_usage=graders.judge.usage() if graders.judge is not None else None,
+        judge_usage=grader.usage(),
         disagreements=disagreements,
     )

@@ -202,3 +202,9 @@ class RuleGrader:
             grade = self._grades[key] = Grade(verdict=a.verdict, rule=a.rule, reason=a.reason,
                                               decided=a.decided)
         return grade
+
+    def graded(self, question: Question, response: str) -> Grade:
+        """The grade with the span the rules read, as a record keeps it."""
+        a = self.assess(question, response)
+        return Grade(verdict=a.verdict, rule=a.rule, reason=a.reason, decided=a.decided,
+                     extracted=a.extracted)

@@ -9,10 +9,13 @@ from pathlib import Path
 from bench.backends.reasoning import split_reasoning
 from bench.dataset import load_inputs, selection_sha256
 from bench.fileio import atomic_write_json
-from bench.pipeline.result import Answer, GraderSettings, build_result, grade_answers, make_graders
+from bench.grading.graders import make_grader
+from bench.pipeline.answer import Answer
+from bench.pipeline.result import build_result, grade_answers
 from bench.pipeline.run_paths import check_run_id, ensure_writable
 from bench.predictions import load_predictions
 from bench.records import ResultFile
+from bench.settings import GraderSettings
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,8 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
     run_id = check_run_id(s.run_id or (s.out.stem if s.out else s.predictions.stem))
     out = s.out or Path("results") / f"{run_id}.json"
     ensure_writable(out.parent)  # before any judge call is paid for
-    graders = make_graders(s.graders, qs.questions, out.parent)
-    records = asyncio.run(grade_answers(answers, graders))
+    grader = make_grader(s.graders, qs.questions, out.parent)
+    records = asyncio.run(grade_answers(answers, grader))
     result = build_result(
         {"run_id": run_id, "kind": "grade", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": corpus.sha256,
@@ -70,7 +73,7 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
          "n_questions_total": len(qs.questions),
          "selection_sha256": selection_sha256(q.id for q in qs.questions),
          "selected_ids": sorted(q.id for q in qs.questions)},
-        records, graders, s.graders.penalty_k,
+        records, grader, qs.questions, s.graders.penalty_k,
     )
     atomic_write_json(out, result.model_dump(mode="json"))
     return GradeOutcome(result, out, missing)

@@ -113,8 +113,8 @@ class Journal:
                 if n >= len(lines) - 1:
                     continue  # a line cut by a crash mid-write: that answer is asked again
                 raise UsageError(
-                    f"{self.path}:{n}: damaged journal line; remove it or use --fresh"
-                ) from None
+                    f"{self.path}:{n}: damaged journal line; remove it or start {{fresh}}",
+                    params=("fresh",)) from None
             kind = entry.get("type")
             if kind == "header":
                 if entry.get("settings") != settings:
@@ -122,15 +122,15 @@ class Journal:
                                   if settings.get(k) != entry.get("settings", {}).get(k))
                     raise UsageError(
                         f"{self.path}: this run was started with other settings "
-                        f"({', '.join(diff)}); use --fresh to start over or another --run-id"
-                    )
+                        f"({', '.join(diff)}); start {{fresh}} or choose another {{run_id}}",
+                        params=("fresh", "run_id"))
             elif kind == "answer":
                 entry.pop("type")
                 try:
                     answer = JournalEntry.model_validate(entry)
                 except ValidationError:
-                    raise UsageError(f"{self.path}:{n}: damaged journal line; remove it or use "
-                                     "--fresh") from None
+                    raise UsageError(f"{self.path}:{n}: damaged journal line; remove it or "
+                                     "start {fresh}", params=("fresh",)) from None
                 self.entries[answer.key] = answer
             elif kind == "wall":
                 self.previous_wall_s += float(entry.get("s", 0.0))

@@ -12,13 +12,16 @@ from typing import Any
 
 from bench import backends as registry
 from bench.backends import Backend
+from bench.backends.call import Model
 from bench.corpus import Corpus
 from bench.dataset import Question, QuestionSet, load_inputs, selection_sha256
 from bench.errors import BenchError, UsageError
 from bench.fileio import atomic_write_json
-from bench.pipeline.ask import Item, NoProgress, Progress, answers_from, ask_all, plan, select
+from bench.grading.graders import Grader, make_grader
+from bench.pipeline.ask import NoProgress, Progress, answers_from, ask_all
 from bench.pipeline.journal import Journal
-from bench.pipeline.result import Graders, build_result, grade_answers, make_graders
+from bench.pipeline.plan import Item, plan, select
+from bench.pipeline.result import build_result, grade_answers
 from bench.pipeline.run_paths import check_overwrite, check_run_id, default_run_id, ensure_writable
 from bench.records import ResultFile
 from bench.settings import RunSettings
@@ -63,7 +66,7 @@ class Prepared:
     """The backend's validated options."""
     backend: Backend | None
     """None when the answers come from elsewhere (batch files)."""
-    graders: Graders
+    grader: Grader
     run_id: str
     path: Path
     journal: Journal
@@ -82,16 +85,16 @@ class Prepared:
 def prepare(s: RunSettings, progress: Progress, *, live: bool = True) -> Prepared:
     """Load and check everything, and open the journal, before anything is paid for."""
     if s.concurrency < 1 or s.repeats < 1:
-        raise UsageError("--concurrency and --repeats must be at least 1")
+        raise UsageError("{concurrency} and {repeats} must be at least 1",
+                         params=("concurrency", "repeats"))
     if s.resume and s.fresh:
-        raise UsageError("--resume and --fresh contradict each other; pick one")
+        raise UsageError("{resume} and {fresh} contradict each other; pick one",
+                         params=("resume", "fresh"))
     corpus, qs = load_inputs(s.questions, s.seeds)
-    sel = s.selection
-    questions = select(qs, ids=None if sel.ids is None else list(sel.ids),
-                       tags=None if sel.tags is None else list(sel.tags), limit=sel.limit)
+    questions = select(qs, s.selection)
     backend = registry.create(s.backend, s.options) if live else None
     options = backend.options if backend else registry.validate_options(s.backend, s.options)
-    graders = make_graders(s.graders, qs.questions, s.out_dir)
+    grader = make_grader(s.graders, qs.questions, s.out_dir)
     model = (backend.model_name if backend else None) or getattr(options, "model", None)
     subset = len(questions) < len(qs.questions)
     run_id = check_run_id(s.run_id or default_run_id(
@@ -108,29 +111,24 @@ def prepare(s: RunSettings, progress: Progress, *, live: bool = True) -> Prepare
     }
     journal_path = s.out_dir / f"{run_id}.journal.jsonl"
     if s.resume and not journal_path.exists():
-        raise UsageError(f"--resume: no journal of run {run_id} at {journal_path}; "
-                         "check --run-id and --out, or run without --resume")
+        raise UsageError(f"{{resume}}: no journal of run {run_id} at {journal_path}; check "
+                         "{run_id} and {out_dir}, or run without {resume}",
+                         params=("resume", "run_id", "out_dir"))
     if journal_path.exists() and not (s.resume or s.fresh):
-        progress.note(f"continuing run {run_id} from {journal_path} (--fresh starts over)")
+        progress.note(f"continuing run {run_id} from {journal_path} (fresh starts over)")
     journal = Journal(journal_path, journal_settings, fresh=s.fresh)
     items = plan(questions, s.mode, corpus, s.repeats, s.confidence, s.template)
-    return Prepared(s, corpus, qs, questions, options, backend, graders, run_id, path,
+    return Prepared(s, corpus, qs, questions, options, backend, grader, run_id, path,
                     journal, items, model)
 
 
-def ask_live(p: Prepared, progress: Progress) -> float:
-    """Ask every unanswered item through the backend; the wall time spent."""
-    s, backend = p.settings, p.backend
-    assert backend is not None
+def ask_live(p: Prepared, model: Model, progress: Progress) -> float:
+    """Ask every unanswered item through the model; the wall time spent."""
     todo = p.todo
     progress.start(len(p.items), len(p.items) - len(todo))
     start = time.perf_counter()
     try:
-        asyncio.run(ask_all(
-            todo, backend, p.journal, concurrency=s.concurrency,
-            policy=backend.retry_policy(), progress=progress, temperature=s.temperature,
-            max_tokens=s.max_tokens, mode=s.mode, confidence=s.confidence,
-            stop=s.template.stop))
+        asyncio.run(ask_all(todo, model, p.journal, p.settings, progress))
     except KeyboardInterrupt:
         progress.close()
         p.journal.close(time.perf_counter() - start)
@@ -152,7 +150,7 @@ def finish(p: Prepared, wall: float, *, sent: dict[str, Any] | None = None,
             f"({failed[1]}x). No result file was written; the errors are in "
             f"{p.journal.path}. Fix the cause and run the same command again: only failed "
             "questions are asked.")
-    records = asyncio.run(grade_answers(answers, p.graders, concurrency=s.concurrency))
+    records = asyncio.run(grade_answers(answers, p.grader, concurrency=s.concurrency))
     result = build_result(
         {"run_id": p.run_id, "kind": "run", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": p.corpus.sha256, "model": p.model,
@@ -165,7 +163,7 @@ def finish(p: Prepared, wall: float, *, sent: dict[str, Any] | None = None,
          "selection_sha256": selection_sha256(q.id for q in p.questions),
          "selected_ids": sorted(q.id for q in p.questions),
          "subset": len(p.questions) < len(qs.questions), "sent": sent or {}},
-        records, p.graders, s.graders.penalty_k, prices,
+        records, p.grader, qs.questions, s.graders.penalty_k, prices,
     )
     atomic_write_json(p.path, result.model_dump(mode="json"))
     return RunOutcome(result, p.path, p.journal.path)
@@ -175,6 +173,7 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
     """Ask the backend every selected question, journal each answer, grade, write the result."""
     progress = progress or NoProgress()
     p = prepare(settings, progress)
-    wall = ask_live(p, progress)
     assert p.backend is not None
-    return finish(p, wall, sent=p.backend.sent_settings(), prices=p.backend.prices())
+    model = Model(p.backend)
+    wall = ask_live(p, model, progress)
+    return finish(p, wall, sent=model.sent_settings(), prices=p.backend.prices())

@@ -27,12 +27,14 @@ def default_run_id(backend: str, model: str | None, mode: str,
     return re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-").lower()
 
 
-def check_run_id(run_id: str, flag: str = "--run-id") -> str:
+def check_run_id(run_id: str, param: str = "run_id") -> str:
+    """`run_id` if it can name a result file; else a usage error naming `param`."""
     if not _RUN_ID.fullmatch(run_id):
-        raise UsageError(f"{flag} {run_id!r}: use letters, digits, '.', '_' and '-'")
+        raise UsageError(f"{{{param}}} {run_id!r}: use letters, digits, '.', '_' and '-'",
+                         params=(param,))
     if run_id.lower() in RESERVED_IDS:
-        raise UsageError(f"{flag} {run_id!r} is reserved (bench leaderboard writes "
-                         f"{run_id}.json); choose another name")
+        raise UsageError(f"{{{param}}} {run_id!r} is reserved (the leaderboard writes "
+                         f"{run_id}.json); choose another name", params=(param,))
     return run_id
 
 
@@ -45,7 +47,8 @@ def ensure_writable(folder: Path) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise UsageError(f"{folder}: cannot write there ({exc.strerror}); fix its "
-                         "permissions or pass another --out") from None
+                         "permissions or choose another {out_dir}",
+                         params=("out_dir",)) from None
 
 
 def check_overwrite(path: Path, selection: str, n_selected: int, fresh: bool) -> None:
@@ -62,7 +65,8 @@ def check_overwrite(path: Path, selection: str, n_selected: int, fresh: bool) ->
         n_old = old.n_questions_total if not old.subset else len(old.selected_ids or [])
         raise UsageError(
             f"{path} holds a run over another selection of questions ({n_old} questions; "
-            f"this one asks {n_selected}); pass --fresh to replace it, or another --run-id")
+            f"this one asks {n_selected}); start {{fresh}} to replace it, or choose another "
+            "{run_id}", params=("fresh", "run_id"))
 
 
 def commonest_error(records: Sequence[Record]) -> tuple[str, int] | None:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 
+from bench.backends.call import token_cost
 from bench.records import Breakdown, Calibration, Metrics, Record, Unreported
 from bench.results.stats import PairedBootstrap, f_from_counts
 from bench.verdicts import GRADED, Verdict
@@ -115,14 +116,6 @@ def _undecided(records: Sequence[Record]) -> int | None:
 def _total(values: Iterable[int | None]) -> int | None:
     known = [v for v in values if v is not None]
     return sum(known) if known else None
-
-
-def token_cost(prompt_tokens: int, completion_tokens: int,
-               prices: tuple[float, float] | None) -> float | None:
-    """What the tokens cost at (input, output) prices per million tokens; None without prices."""
-    if prices is None:
-        return None
-    return (prompt_tokens * prices[0] + completion_tokens * prices[1]) / 1e6
 
 
 def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,

@@ -236,3 +236,20 @@ def mcnemar(b: int, c: int) -> McNemar:
         return McNemar(b, c, "exact", None, mcnemar_exact(b, c))
     chi2, p = mcnemar_chi2(b, c)
     return McNemar(b, c, "chi2-cc", chi2, p)
+
+
+def agreement(pairs: list[tuple[str, str]]) -> tuple[float | None, float | None]:
+    """Percent agreement and Cohen's kappa over (verdict A, verdict B) pairs.
+
+    Kappa is None when chance agreement is 1 (both sides gave one and the same label
+    throughout): it is undefined there, and reporting 1.0 would claim skill not shown."""
+    n = len(pairs)
+    if not n:
+        return None, None
+    observed = sum(a == b for a, b in pairs) / n
+    labels = {a for a, _ in pairs} | {b for _, b in pairs}
+    expected = sum(
+        (sum(a == k for a, _ in pairs) / n) * (sum(b == k for _, b in pairs) / n) for k in labels
+    )
+    kappa = None if expected >= 1 - 1e-12 else (observed - expected) / (1 - expected)
+    return 100 * observed, kappa
