@@ -154,6 +154,9 @@ class FakeOpenAIServer:
         if model == "always-500" or (model == "flaky-500" and first):
             self._send(writer, 500, b'{"error":{"message":"internal error"}}')
             return True
+        if model == "fail-twice" and self.seen[key] <= 2:  # a server overloaded for a moment
+            self._send(writer, 503, b'{"error":{"message":"overloaded"}}', {"Retry-After": "0"})
+            return True
         if model == "flaky-429" and first:
             self._send(writer, 429, b'{"error":{"message":"rate limited"}}',
                        {"Retry-After": self.retry_after})

