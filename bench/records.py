@@ -60,7 +60,7 @@ class Record(BaseModel):
     """The primary grader's verdict; `error` when no answer could be had, `truncated` when
     the reply was cut off by the token limit."""
     rule: str | None = None
-    """The grader's stable rule identifier (null in files written before bench 0.2)."""
+    """The grader's stable rule identifier (null in files of schema 1)."""
     reason: str
     """Why the verdict was given, or the error."""
     gold: str | None
@@ -141,7 +141,7 @@ class RunInfo(BaseModel):
     wall_s: float | None = None
     """Wall time of the run, seconds (across resumes: the sum)."""
     n_questions_total: int | None = None
-    """Questions in the whole set (null in files written before bench 0.2)."""
+    """Questions in the whole set (null in files of schema 1)."""
     selection_sha256: str | None = None
     """Hash of the sorted ids of the questions asked: runs are ranked only with runs over the
     same selection."""

@@ -1,57 +1,17 @@
 """`bench leaderboard`: rank result files by F-score, per question set, selection and grader.
 
 Only comparable, complete runs are ranked. A group holds the runs over the same question set,
-the same selection of its questions (a `--limit 5` run never sits beside full runs) and the
-same grader. Within it, a run is ranked only when it is complete: every selected question has
-a graded answer and nothing failed. Incomplete runs are listed below the ranked ones with
-their coverage, `rank: null` and `complete: false`.
+the same selection of its questions and the same grader; within it a run is ranked only when
+every selected question has a graded answer and nothing failed (the others are listed below,
+with their coverage and `rank: null`).
 
-Rank groups. Within a group complete runs are sorted by
-F-score (then correct rate, then run id). Walking down that order, each run is compared with
-the leader of the current rank group, the first run of that group, by a paired bootstrap of
-the F-score difference (bench.results.stats: 1,000 Poisson resamples of the questions both runs
-answered, seed 0, 95% percentile interval). If the interval contains 0 the run joins the
-leader's group and takes its rank, shown as "1=" (competition ranking: 1, 1=, 3, ...);
-otherwise it leads a new group whose rank is its position. Comparing with the leader rather
-than the run just above keeps a chain of small steps from tying runs that differ clearly,
-and costs one bootstrap per run. Runs with no graded answer have no F-score and rank "-".
+Complete runs are sorted by F-score (then correct rate, then run id) and, walking down, each
+is compared with the leader of the current rank group by a paired bootstrap of the F-score
+difference (`bench.results.stats`): an interval containing 0 joins the leader's group and
+its rank ("1="), otherwise the run leads a new group. Comparing with the leader rather than
+the run just above keeps a chain of small steps from tying runs that differ clearly.
 
-leaderboard.json (schema_version 2), for other tools:
-
-    schema_version    2
-    generated_at      UTC time written, ISO 8601
-    bootstrap         {"resamples", "seed", "level"}: how rank groups were decided
-    groups            one per (question-set hash, selection, grader); whole sets first:
-      questions_sha256  hash of the question set
-      grader            grader spec
-      selection_sha256  hash of the selected question ids
-      subset            whether the selection is part of the set
-      n_questions       question ids in any run of the group
-      rows              ranked ones best first, then the incomplete ones:
-        rank            competition rank of the row's rank group (int; null: not ranked)
-        rank_label      "1", "1=" (tied with the group's leader), ... or "-"
-        complete        every selected question answered and graded; only these are ranked
-        coverage        share of records with a graded answer
-        run_id, file    the run and its result file name
-        model, backend, mode, kind, created_at
-        n               records (questions x samples); n_questions: questions asked
-        correct_rate, incorrect_rate, not_attempted_rate, accuracy_given_attempted
-        f_score, f_score_ci95        F-score and its bootstrap 95% interval [lo, hi] or null
-        unreported_n, unreported_correct_rate, unreported_hallucination_rate
-        ece, brier      calibration, null when the run gave no confidences
-        errors, truncated, unscored, missing, latency_median_s, prompt_tokens,
-        completion_tokens, reasoning_tokens (null: not reported), cost (null: no prices)
-        judge_tokens, judge_cost     the LLM judge's own tokens and cost (null: no judge/prices)
-        compared_with   run_id of the rank-group leader this row was tested against, or null
-        f_diff, f_diff_ci95          F(compared_with) - F(row) on shared questions, interval
-    skipped           [{"file", "error"}]: result files that could not be read
-
-Rates are fractions in [0, 1], over every record asked (failures count as not answered).
-An empty results folder (no *.json result files) is an error: one line on stderr and exit
-code 1, nothing written, since it is most likely a wrong --results.
-Unreadable files are reported and skipped; if none is left to rank the outputs are still
-written (listing the skipped files) and the exit code is 1.
-"""
+The README documents leaderboard.json field by field."""
 
 from __future__ import annotations
 
