@@ -265,7 +265,8 @@ def test_a_read_prefix_is_restored_by_a_later_run_with_the_same_answer(
 
 @needs_model
 def test_a_slot_that_cannot_be_moved_is_read_by_the_answering_engine(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
     import bench.backends.local as local
     from bench.engine.kv_layout import LayoutError
 
@@ -277,6 +278,36 @@ def test_a_slot_that_cannot_be_moved_is_read_by_the_answering_engine(
     plain, _ = _ask_once({**options, "fast_prefix": False, "kv_cache_dir": str(tmp_path / "p")})
     assert actions == [("save", True)] and got.text == plain.text
     assert not list(tmp_path.glob("*.flash"))
+    # Said once, with its reason; kept under the key of the way it was read (plain).
+    err = capsys.readouterr().err
+    assert err.count("without the flash-attention reader") == 1 and "another layout" in err
+    plain_key: Any = create("local", {**options, "fast_prefix": False})._cache
+    assert [p.name for p in tmp_path.glob("*.kv")] == [plain_key.name(_long_prompt().messages)]
+
+
+@needs_model
+def test_the_pinned_engine_saves_the_slot_layout_kv_layout_reads(tmp_path: Path) -> None:
+    """An engine upgrade that changes llama.cpp's slot files breaks this test, not a user's
+    speed: `to_transposed_v` must account for every byte, and the plain engine restore it."""
+    from importlib import metadata
+
+    from bench.engine.kv_layout import to_transposed_v
+    from bench.engine.llama import Engine, default_model
+
+    pinned = next(d for d in metadata.requires("bench") or [] if d.startswith("xllamacpp"))
+    assert pinned.split(";")[0].strip() == f"xllamacpp=={metadata.version('xllamacpp')}"
+    prefix = _long_prompt().messages[:-1]
+    body = {"messages": prefix, "max_tokens": 1, "temperature": 0.0}
+    reader = Engine(default_model(), n_ctx=2048, flash_attn=True, slot_dir=tmp_path)
+    answerer = Engine(default_model(), n_ctx=2048, flash_attn=False, slot_dir=tmp_path)
+    try:
+        read = reader.chat(body)
+        assert reader.slot("save", "raw.flash")
+        to_transposed_v(tmp_path / "raw.flash", tmp_path / "moved.kv", read.prompt_tokens)
+        assert answerer.slot("restore", "moved.kv")
+    finally:
+        reader.close()
+        answerer.close()
 
 
 def test_no_prefix_cache_when_off_or_unwritable(tmp_path: Path) -> None:

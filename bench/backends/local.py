@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import sys
 import threading
 import time
 from pathlib import Path
@@ -80,8 +81,8 @@ class LocalBackend(Backend):
         self._reader: Engine | None = None
         """The engine that reads long prefixes with flash attention (`fast_prefix`)."""
         self._fast = fast
-        """Whether long prefixes go to the reader; turned off if this build cannot move them
-        (the cache keeps its key: what it then holds was read here, as this run's answers)."""
+        """Whether long prefixes go to the reader; turned off (and said once) if this build
+        cannot move them, and the cache then keys prefixes as read here."""
 
     @property
     def model_name(self) -> str:
@@ -126,17 +127,19 @@ class LocalBackend(Backend):
             return
         engine = self._load()
         self._prefix = key
-        cache = self._cache
-        if cache is not None and cache.has(key):
-            if engine.slot("restore", key):
-                return
-            cache.drop(key)  # damaged, or from another build: read the prefix again
+        if self._restore(engine, key):
+            return
         prefix = request.messages[:-1]
         if not prefix:
             return
-        if (self._fast and sum(len(str(m.get("content", ""))) for m in prefix) >= READ_APART
-                and self._read_apart(engine, prefix, key)):
-            return
+        if self._fast and sum(len(str(m.get("content", ""))) for m in prefix) >= READ_APART:
+            if self._read_apart(engine, prefix, key):
+                return
+            if not self._fast:  # read the plain way from now on: kept under that way's key
+                key = self._prefix = self._key(request.messages)
+                if self._restore(engine, key):
+                    return
+        cache = self._cache
         try:
             read = engine.chat(_prefix_body(prefix))
         except BackendCallError:
@@ -144,6 +147,28 @@ class LocalBackend(Backend):
         if cache is not None and read.prompt_tokens >= MIN_PROMPT_TOKENS and engine.slot(
                 "save", key):
             cache.trim()
+
+    def _restore(self, engine: Engine, key: str) -> bool:
+        """Restore the slot saved under `key`, if the cache has it and it loads."""
+        cache = self._cache
+        if cache is None or not cache.has(key):
+            return False
+        if engine.slot("restore", key):
+            return True
+        cache.drop(key)  # damaged, or from another build: read the prefix again
+        return False
+
+    def _give_up_fast_prefix(self, reason: str) -> None:
+        """Read prefixes in the answering engine from now on; said once, with the reason, and
+        the cache keys them by the way they are now read."""
+        if not self._fast:
+            return
+        self._fast = False
+        if self._cache is not None:
+            self._cache.reader = "plain"
+        print(f"bench: note: reading article prefixes without the flash-attention reader from "
+              f"now on ({reason}); answers are the same, prefixes read more slowly",
+              file=sys.stderr)
 
     def _read_apart(self, engine: Engine, prefix: list[dict[str, str]], key: str) -> bool:
         """Read a long prefix in the flash-attention engine and move its slot into `engine`;
@@ -165,9 +190,9 @@ class LocalBackend(Backend):
             to_transposed_v(raw, folder / name, read.prompt_tokens)
         except BackendCallError:
             return False  # e.g. longer than the context: the answering engine says so
-        except (ConfigError, LayoutError, OSError):
+        except (ConfigError, LayoutError, OSError) as exc:
             # This build keeps its KV cache some other way: read prefixes in one engine.
-            self._fast = False
+            self._give_up_fast_prefix(f"{type(exc).__name__}: {exc}")
             return False
         finally:
             with contextlib.suppress(OSError):
@@ -179,7 +204,7 @@ class LocalBackend(Backend):
             with contextlib.suppress(OSError):
                 (folder / name).unlink()
         if not restored:
-            self._fast = False
+            self._give_up_fast_prefix("the answering engine refused the moved slot")
         return restored
 
     def _key(self, messages: list[dict[str, str]]) -> str:

@@ -46,9 +46,11 @@ class PrefixCache:
             engine = metadata.version("xllamacpp")
         except metadata.PackageNotFoundError:
             engine = "?"
-        self._base = json.dumps({"model": str(model.resolve()), "size": st.st_size,
-                                 "mtime_ns": st.st_mtime_ns, "n_ctx": n_ctx,
-                                 "engine": engine, "reader": reader}, sort_keys=True)
+        self._key = {"model": str(model.resolve()), "size": st.st_size,
+                     "mtime_ns": st.st_mtime_ns, "n_ctx": n_ctx, "engine": engine}
+        self.reader = reader
+        """How prefixes are read (`flash` or `plain`): their values differ in the last digits,
+        so each way has its own keys."""
 
     def ready(self) -> bool:
         """Whether the folder exists or can be made; a cache that cannot be written is off."""
@@ -61,7 +63,8 @@ class PrefixCache:
     def name(self, messages: list[dict[str, Any]]) -> str:
         """The file name for the prefix of these messages: all but the last (the question)."""
         prefix = json.dumps(messages[:-1], sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(f"{self._base}\0{prefix}".encode()).hexdigest()[:40] + ".kv"
+        base = json.dumps({**self._key, "reader": self.reader}, sort_keys=True)
+        return hashlib.sha256(f"{base}\0{prefix}".encode()).hexdigest()[:40] + ".kv"
 
     def has(self, name: str) -> bool:
         path = self.directory / name
