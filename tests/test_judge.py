@@ -18,7 +18,7 @@ from bench.errors import BackendCallError, ConfigError, UsageError
 from bench.grading.graders import make_grader
 from bench.grading.judge import Judge, judge_prompt, load_template, parse_grade
 from bench.records import Grade
-from bench.results.stats import agreement
+from bench.results.stats import percent_and_kappa
 from bench.settings import GraderSettings
 from tests.conftest import RunBench
 from tests.fakeserver import FakeOpenAIServer
@@ -210,13 +210,13 @@ OK, NO, NA = "correct", "incorrect", "not_attempted"
     ],
 )
 def test_agreement(pairs: list[tuple[str, str]], percent: float, kappa: float | None) -> None:
-    got_percent, got_kappa = agreement(pairs)
+    got_percent, got_kappa = percent_and_kappa(pairs)
     assert got_percent == pytest.approx(percent)
     assert got_kappa == (None if kappa is None else pytest.approx(kappa))
 
 
 def test_agreement_of_nothing() -> None:
-    assert agreement([]) == (None, None)
+    assert percent_and_kappa([]) == (None, None)
 
 
 # ------------------------------------------------------------------ a judge over HTTP

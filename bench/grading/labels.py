@@ -21,7 +21,7 @@ from bench.dataset import Question, QuestionSet, jsonl_models
 from bench.errors import DataError
 from bench.grading.graders import Grader
 from bench.records import JudgeUsage
-from bench.results.stats import agreement
+from bench.results.stats import percent_and_kappa
 from bench.verdicts import GRADED, Grade, Verdict
 
 LABELS = (Verdict.CORRECT, Verdict.INCORRECT, Verdict.NOT_ATTEMPTED)
@@ -140,7 +140,7 @@ def measure(labels: list[Labelled], grader: Grader) -> Report:
         if label != got:
             disagreements.append(Disagreement(lab.where, lab.item.id, lab.item.style, label, got,
                                               rec.rule or "", rec.reason, lab.item.response))
-    percent, kappa = agreement(pairs)
+    percent, kappa = percent_and_kappa(pairs)
     said = Counter(g for _, g in pairs)
     truth = Counter(lab for lab, _ in pairs)
     hit = Counter(lab for lab, g in pairs if lab == g)

@@ -14,7 +14,7 @@ from bench.grading.graders import Grader
 from bench.pipeline.answer import Answer
 from bench.records import Agreement, Record, ResultFile, RunInfo
 from bench.results.metrics import compute
-from bench.results.stats import agreement
+from bench.results.stats import percent_and_kappa
 from bench.verdicts import GRADED, Grade, Verdict
 
 
@@ -84,7 +84,7 @@ def agreement_of(records: Sequence[Record]) -> Agreement:
     """How the rules' verdicts and the judge's agree, record by record (for `both`)."""
     pairs = [(r, r.judge) for r in records
              if r.judge is not None and r.judge.verdict in GRADED and r.verdict in GRADED]
-    pct, kappa = agreement([(r.verdict, j.verdict) for r, j in pairs])
+    pct, kappa = percent_and_kappa([(r.verdict, j.verdict) for r, j in pairs])
     return Agreement(
         n=len(pairs), percent=pct, kappa=kappa,
         disagreements=[

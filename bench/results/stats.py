@@ -238,7 +238,7 @@ def mcnemar(b: int, c: int) -> McNemar:
     return McNemar(b, c, "chi2-cc", chi2, p)
 
 
-def agreement(pairs: list[tuple[str, str]]) -> tuple[float | None, float | None]:
+def percent_and_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, float | None]:
     """Percent agreement and Cohen's kappa over (verdict A, verdict B) pairs.
 
     Kappa is None when chance agreement is 1 (both sides gave one and the same label
