@@ -76,6 +76,11 @@ def render(r: Report, labels: str, kind: str, show: int) -> list[str]:
         share = f"{r.undecided} ({100 * r.undecided / (r.n + r.unscored):.1f}%)"
         out.append(f"sent to the judge (rules undecided): {share}" if kind == "hybrid"
                    else f"undecided by the rules (best guess kept): {share}")
+    if r.decided is not None:
+        n, p = r.decided
+        out.append(f"decided by the rules: {n}, of which {'-' if p is None else f'{p:.1f}%'} "
+                   "agree with the label (precision of decided verdicts)")
+    out.append(f"graded correct although labelled otherwise: {r.wrongly_correct}")
     if r.judge_usage is not None:
         from bench.results.tables import judge_usage_line
 
@@ -86,9 +91,15 @@ def render(r: Report, labels: str, kind: str, show: int) -> list[str]:
             "", table(["class", "precision", "recall"],
                       [[k, _pct(r.precision[k]), _pct(r.recall[k])] for k in names])]
     if len(r.by_style) > 1 or "-" not in r.by_style:
-        out += ["", table(["style", "n", "agreement"],
-                          [[s, n, "-" if p is None else f"{p:.1f}%"]
-                           for s, (n, p) in r.by_style.items()])]
+        def cell(p: float | None) -> str:
+            return "-" if p is None else f"{p:.1f}%"
+
+        rows = []
+        for s, (n, p) in r.by_style.items():
+            dn, dp = r.decided_by_style.get(s, (0, None))
+            rows.append([s, n, cell(p), cell(r.undecided_by_style.get(s)), dn, cell(dp)])
+        out += ["", table(["style", "n", "agreement", "undecided", "decided",
+                           "decided precision"], rows)]
     if r.disagreements and show:
         out += ["", f"disagreements ({len(r.disagreements)}):"]
         for d in r.disagreements[:show]:

@@ -103,6 +103,16 @@ class Report:
     """style -> (responses, percent agreement)."""
     undecided: int | None
     """Responses the rule grader was undecided on (judged, under hybrid)."""
+    decided: tuple[int, float | None] | None = None
+    """(responses the rules decided, percent of those that agree with the label): the
+    precision of decided verdicts; None where the rules did not grade (`llm`)."""
+    decided_by_style: dict[str, tuple[int, float | None]] = field(default_factory=dict)
+    """style -> (decided responses, percent of them that agree with the label)."""
+    undecided_by_style: dict[str, float] = field(default_factory=dict)
+    """style -> percent of its responses the rules were undecided on."""
+    wrongly_correct: int = 0
+    """Responses labelled incorrect or not attempted that the grader graded correct: the
+    errors a model could learn to game."""
     judge_usage: JudgeUsage | None = None
     """With a judge: its calls, cache hits, tokens and cost."""
     disagreements: list[Disagreement] = field(default_factory=list)
@@ -127,16 +137,25 @@ def measure(labels: list[Labelled], grader: Grader) -> Report:
     pairs: list[tuple[str, str]] = []
     confusion = {a.value: dict.fromkeys((b.value for b in LABELS), 0) for a in LABELS}
     styles: dict[str, list[bool]] = defaultdict(list)
+    sure: dict[str, list[bool]] = defaultdict(list)
+    unsure: dict[str, list[bool]] = defaultdict(list)
     disagreements = []
     unscored = 0
     for lab, rec in zip(labels, records, strict=True):
+        style = lab.item.style or "-"
+        # Where only the judge graded, the rules' sureness does not apply.
+        ruled = not (rec.rule.startswith("judge.") and rec.decided)
+        if ruled:
+            unsure[style].append(not rec.decided)
         if rec.verdict not in GRADED:
             unscored += 1
             continue
         label, got = lab.item.label, rec.verdict.value
         pairs.append((label, got))
         confusion[label][got] += 1
-        styles[lab.item.style or "-"].append(label == got)
+        styles[style].append(label == got)
+        if ruled and rec.decided:
+            sure[style].append(label == got)
         if label != got:
             disagreements.append(Disagreement(lab.where, lab.item.id, lab.item.style, label, got,
                                               rec.rule or "", rec.reason, lab.item.response))
@@ -144,15 +163,23 @@ def measure(labels: list[Labelled], grader: Grader) -> Report:
     said = Counter(g for _, g in pairs)
     truth = Counter(lab for lab, _ in pairs)
     hit = Counter(lab for lab, g in pairs if lab == g)
-    # Where only the judge graded, the rules' sureness does not apply.
-    undecided = [r.decided for r in records if not (r.rule.startswith("judge.") and r.decided)]
+    undecided = [u for flags in unsure.values() for u in flags]
+    decided = [ok for oks in sure.values() for ok in oks]
     return Report(
         grader=grader.spec, n=len(pairs), unscored=unscored, percent=percent, kappa=kappa,
         confusion=confusion,
         precision={v.value: hit[v] / said[v] if said[v] else None for v in LABELS},
         recall={v.value: hit[v] / truth[v] if truth[v] else None for v in LABELS},
         by_style={s: (len(oks), 100 * sum(oks) / len(oks)) for s, oks in sorted(styles.items())},
-        undecided=sum(not d for d in undecided) if undecided else None,
+        undecided=sum(undecided) if undecided else None,
+        decided=(len(decided), _percent(decided)) if undecided else None,
+        decided_by_style={s: (len(oks), _percent(oks)) for s, oks in sorted(sure.items())},
+        undecided_by_style={s: 100 * sum(u) / len(u) for s, u in sorted(unsure.items())},
+        wrongly_correct=sum(lab != "correct" and got == "correct" for lab, got in pairs),
         judge_usage=grader.usage(),
         disagreements=disagreements,
     )
+
+
+def _percent(oks: list[bool]) -> float | None:
+    return 100 * sum(oks) / len(oks) if oks else None
