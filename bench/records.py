@@ -93,6 +93,9 @@ class Record(BaseModel):
     extracted: str | None = None
     """The final-answer span the rule grader graded (reasoning, markup and citation markers
     removed), beside the full `response`; null when nothing was graded."""
+    truncated: bool = False
+    """Cut off by the token limit (`finish_reason` length) after a complete, committed answer:
+    its complete sentences were graded, the fragment after them was not."""
 
 
 class RunInfo(BaseModel):
@@ -226,7 +229,10 @@ class Metrics(BaseModel):
     unscored: int
     """Answers the judge could not grade."""
     truncated: int = 0
-    """Replies cut off by the token limit: not answers, not graded."""
+    """Replies cut off by the token limit before a complete answer: not graded."""
+    truncated_graded: int = 0
+    """Replies cut off by the token limit after a complete, committed answer, which was graded
+    (counted in the verdicts too)."""
     missing: int = 0
     """Questions with no answer at all (`bench grade` without a prediction): not attempted."""
     correct_rate: float | None

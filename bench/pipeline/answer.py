@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bench.dataset import Question
@@ -33,5 +34,26 @@ class Answer:
         return self.response is not None and self.finish_reason == "length"
 
     @property
+    def graded_text(self) -> str | None:
+        """What a grader reads: the response, or for a reply cut off by the token limit its
+        complete sentences (the fragment the cut left is no part of an answer); None when there
+        is nothing to grade."""
+        if self.response is None or self.missing:
+            return None
+        if not self.truncated:
+            return self.response
+        return complete_part(self.response) or None
+
+    @property
     def gradable(self) -> bool:
-        return self.response is not None and not self.missing and not self.truncated
+        return self.graded_text is not None
+
+
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]*]*(?=\s|$)|\n")
+
+
+def complete_part(text: str) -> str:
+    """`text` up to the end of its last complete sentence or line: "Two. Two. Tw" -> "Two.
+    Two."; "" when the cut came inside the first sentence."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[:ends[-1]].strip() if ends else ""

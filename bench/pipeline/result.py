@@ -33,7 +33,7 @@ async def grade_answers(answers: Sequence[Answer], grader: Grader, *,
 
     async def one(i: int, a: Answer) -> None:
         async with sem:
-            grades[i] = await grader.grade(a.question, a.response or "")
+            grades[i] = await grader.grade(a.question, a.graded_text or "")
 
     try:
         await asyncio.gather(*(one(i, a) for i, a in enumerate(answers) if a.gradable))
@@ -55,13 +55,18 @@ def record_of(a: Answer, grade: Grade | None) -> Record:
     if a.response is None:
         return Record(**base, verdict=Verdict.ERROR, rule="call.error",
                       reason=a.error or "no response")
-    if a.truncated:  # a reply cut off mid-way is no answer, and no abstention either
-        return Record(**base, verdict=Verdict.TRUNCATED, rule="reply.truncated",
-                      reason="cut off by the token limit (finish_reason length); raise the "
-                      "token limit")
     if a.missing:  # nothing to grade: no grader, and no judge call, is needed
         return Record(**base, verdict=Verdict.NOT_ATTEMPTED, rule="missing",
                       reason="no prediction for this question")
+    if a.truncated:
+        # A reply cut off after it committed to an answer (its complete sentences give one)
+        # is that answer. Cut before one, or with only reasoning or a hedge before the cut,
+        # it is no answer, and no abstention either.
+        if grade is None or grade.verdict not in (Verdict.CORRECT, Verdict.INCORRECT):
+            return Record(**base, verdict=Verdict.TRUNCATED, rule="reply.truncated",
+                          reason="cut off by the token limit before a complete answer "
+                          "(finish_reason length); raise the token limit")
+        base["truncated"] = True
     assert grade is not None
     # `decided` is the rules' sureness: null where only the judge graded.
     by_judge = grade.rule.startswith("judge.") and grade.decided

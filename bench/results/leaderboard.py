@@ -81,6 +81,8 @@ class LeaderboardRow(BaseModel):
     brier: float | None
     errors: int
     truncated: int = 0
+    truncated_graded: int = 0
+    """Replies cut off after a complete answer, graded (within the verdicts)."""
     unscored: int
     missing: int = 0
     latency_median_s: float | None
@@ -165,7 +167,8 @@ def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
         unreported_n=m.unreported.n, unreported_correct_rate=m.unreported.correct_rate,
         unreported_hallucination_rate=m.unreported.hallucination_rate,
         ece=cal.ece if cal else None, brier=cal.brier if cal else None,
-        errors=m.errors, truncated=m.truncated, unscored=m.unscored, missing=m.missing,
+        errors=m.errors, truncated=m.truncated, truncated_graded=m.truncated_graded,
+        unscored=m.unscored, missing=m.missing,
         latency_median_s=m.latency_median_s,
         prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens,
         reasoning_tokens=m.reasoning_tokens, cost=m.cost,

@@ -41,6 +41,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("f_score_ci95", "F 95% CI", "ci"), ("unreported_correct_rate", "Unrep. acc. %", "pct"),
     ("unreported_hallucination_rate", "Halluc. %", "pct"), ("ece", "ECE", "f3"),
     ("brier", "Brier", "f3"), ("errors", "Errors", "int"), ("truncated", "Truncated", "int"),
+    ("truncated_graded", "Cut after answer", "int"),
     ("latency_median_s", "Latency s", "f2"), ("prompt_tokens", "Tokens in", "int"),
     ("completion_tokens", "Tokens out", "int"), ("reasoning_tokens", "Reasoning tok.", "int"),
     ("cost", "Cost", "f4"),

@@ -36,6 +36,10 @@ def result_summary(result: ResultFile) -> list[str]:
                                           m.reasoning_tokens, m.cost))
     if m.citation_accuracy is not None:
         lines.append(f"citation accuracy {pct(m.citation_accuracy)}%")
+    if m.truncated_graded:
+        lines.append(f"{m.truncated_graded} {'reply' if m.truncated_graded == 1 else 'replies'} "
+                     "cut off by the token limit after a complete answer: graded on the "
+                     "complete sentences")
     if m.unscored:
         lines.append(f"{m.unscored} unscored by the judge (excluded from the rates)")
     if result.judge_usage is not None:
