@@ -32,6 +32,24 @@ Outcome = tuple[Verdict, str, str]
 """(verdict, rule, reason) as the matchers decide them."""
 C, INC, NA = Verdict.CORRECT, Verdict.INCORRECT, Verdict.NOT_ATTEMPTED
 
+
+class Guess(tuple[Verdict, str, str]):
+    """An outcome the rules are not sure of: a careful reader could disagree, so it is only
+    their best guess (undecided; `hybrid` asks the judge). A rule declares this where it
+    makes its outcome, with `guess(...)`; every other outcome is decided."""
+
+    __slots__ = ()
+
+
+def guess(verdict: Verdict, rule: str, reason: str) -> Outcome:
+    """The rules' best guess, undecided."""
+    return Guess((verdict, rule, reason))
+
+
+def decides(outcome: Outcome) -> bool:
+    """Whether an outcome is decided (not a `guess`)."""
+    return not isinstance(outcome, Guess)
+
 # Words that carry no answer: function words, hedges, and talk about the question itself.
 FILLER = frozenset(
     """i me my we our you it its it's is was were be been being am are a an the of in on at to

@@ -6,7 +6,7 @@ only an abstention is not attempted."""
 
 from __future__ import annotations
 
-from bench.grading.common import INC, NA, C, Outcome, Span, fmt, negated
+from bench.grading.common import INC, NA, C, Outcome, Span, fmt, guess, negated
 from bench.grading.facts import Facts
 from bench.text.cues import VAGUE_AMOUNTS
 from bench.text.normalize import (
@@ -31,7 +31,7 @@ _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday"
 def _off_type(f: Facts, d: Span, what: str) -> Outcome:
     """No value of the asked type: an abstention, a vague or other-typed answer, or nothing."""
     if f.echoes(d):
-        return NA, "echo", "restates the question: no answer"
+        return guess(NA, "echo", "restates the question: no answer")
     if not d.clauses or any(p.declines for p in d.clauses):
         # Beside an abstention, other words are context: "it happened in 2020, but I can't
         # find how many died" gives no number.
@@ -43,11 +43,11 @@ def _off_type(f: Facts, d: Span, what: str) -> Outcome:
             return INC, "number.vague", f"gives a vague amount ({vague[0]!r}), not a number"
         years = [t for t in toks if len(t) == 4 and t.isdigit() and 1800 <= int(t) <= 2100]
         if years and not f.content(toks, restating=True):
-            return INC, "number.offtype", f"gives the year {years[0]}, not a number"
+            return guess(INC, "number.offtype", f"gives the year {years[0]}, not a number")
     if what == "date" and any(t in _WEEKDAYS for t in toks):
-        return INC, "date.offtype", "gives a weekday, not a date"
+        return guess(INC, "date.offtype", "gives a weekday, not a date")
     if f.content(toks, restating=True):
-        return INC, f"{f.type}.offtype", f"gives no {what}: an answer of another kind"
+        return guess(INC, f"{f.type}.offtype", f"gives no {what}: an answer of another kind")
     return NA, f"{f.type}.none", f"gives no {what}: no answer"
 
 
@@ -57,8 +57,12 @@ def _off_type(f: Facts, d: Span, what: str) -> Outcome:
 def grade_number(f: Facts, d: Span) -> Outcome:
     toks = d.toks
     mentions = d.mentions
+    # A value in a unit the gold is given in is compared in that unit only: "8,611 metres" is
+    # not "8,849 metres" although it is within a conversion's margin of "29,032 feet".
+    units = {g.unit for g in f.numbers if g.unit}
     matches = [(m, g) for m in mentions for g in f.numbers
-               if same_quantity(m, g, f.tolerance)]
+               if same_quantity(m, g, f.tolerance)
+               and not (m.unit in units and g.unit != m.unit)]
     if not matches:
         for m in mentions:
             for g in f.numbers:

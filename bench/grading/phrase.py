@@ -16,6 +16,7 @@ from bench.grading.common import (
     Outcome,
     Span,
     edit_distance,
+    guess,
     negated,
 )
 from bench.grading.facts import Facts
@@ -69,11 +70,13 @@ def match_loose(f: Facts, d: Span) -> Outcome | None:
         if start != -1 and not negated(key[:start].split()):
             if candidates(f, d):
                 return INC, "alternatives", "offers several candidates"
-            return C, "phrase.core", f"gives {core.strip()!r}, the part the question asks for"
+            return guess(C, "phrase.core",
+                         f"gives {core.strip()!r}, the part the question asks for")
     if f.type == "entity":
         hit = _fuzzy(f, [t for t in d.toks if t not in ARTICLES])
         if hit is not None:
-            return C, "phrase.typo", f"gives {hit!r}, a spelling of the gold off by one letter"
+            return guess(C, "phrase.typo",
+                         f"gives {hit!r}, a spelling of the gold off by one letter")
     return None
 
 
@@ -94,7 +97,7 @@ def no_match(f: Facts, d: Span) -> Outcome:
     """The gold is not in the response: an abstention, or a different answer. Beside an
     abstention, other words are context unless they guess ("but I think it was X")."""
     if f.echoes(d):
-        return NA, "echo", "restates the question: no answer"
+        return guess(NA, "echo", "restates the question: no answer")
     said = [p for p in d.clauses if not p.declines and f.content(p.toks)]
     if not said:
         return NA, "abstain", "abstains: no answer given"

@@ -29,6 +29,7 @@ from bench.grading.common import (
     Span,
     content_words,
     fmt,
+    guess,
     may_decline,
     prefix_stem,
 )
@@ -175,19 +176,20 @@ def grade_yes_no(f: Facts, d: Span) -> Outcome:
     if stated is not None:
         how = "negative sentence" if stated == "no" else "affirmative sentence"
         if stated == want:
-            return C, "yes_no.statement", f"answers {stated} ({how})"
-        return INC, "yes_no.statement_other", f"answers {stated} ({how}), gold is {want}"
+            return guess(C, "yes_no.statement", f"answers {stated} ({how})")
+        return guess(INC, "yes_no.statement_other", f"answers {stated} ({how}), gold is {want}")
     if any(t in NEGATIONS or t in _DENIALS for t in toks):
         if want == "no":
-            return C, "yes_no.implied", "answers no (negative sentence)"
-        return INC, "yes_no.implied_other", f"answers no (negative sentence), gold is {want}"
+            return guess(C, "yes_no.implied", "answers no (negative sentence)")
+        return guess(INC, "yes_no.implied_other", f"answers no (negative sentence), gold is {want}")
     if not f.content(toks) or all(t in HEDGES or t in FILLER for t in toks):
         return NA, "yes_no.none", "neither yes nor no: no answer"
     if f.content(toks) and _on_topic(f, toks):
         # Facts about what the question names, none bearing on what it asks: context, no
         # answer ("Einstein was a physicist" for "Did Einstein win the Nobel Prize?").
-        return NA, "yes_no.context", "speaks of the question's subject without a yes or a no"
-    return INC, "yes_no.no_polarity", "neither a yes nor a no: not an answer to a yes/no question"
+        return guess(NA, "yes_no.context", "speaks of the question's subject without a yes or a no")
+    return guess(INC, "yes_no.no_polarity",
+                 "neither a yes nor a no: not an answer to a yes/no question")
 
 
 def _on_topic(f: Facts, toks: list[str]) -> bool:
@@ -203,7 +205,7 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
     if f.type == "yes_no" and not cue and _explicit(d.clauses):
         return INC, "unreported.yes_no", "answers yes or no where the sources never said"
     if not cue and f.echoes(d):
-        return NA, "echo", "restates the question: no answer"
+        return guess(NA, "echo", "restates the question: no answer")
     # A number answers no yes/no question: there only "yes" or "no" would assert.
     if f.type in ("number", "date") or (cue and f.type != "yes_no"):
         asserted = f.committed_numbers(d, attribution_hedges=bool(cue), relevant_only=True)
@@ -214,8 +216,8 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
     if cue:
         context = f.committed_numbers(d, attribution_hedges=True)
         if context and f.type == "number":
-            return C, "unreported.context", (
-                f"says {cue.group(0).strip()!r}; its other numbers answer other facts")
+            return guess(C, "unreported.context", (
+                f"says {cue.group(0).strip()!r}; its other numbers answer other facts"))
         return C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}"
     if not f.content(toks, restating=True):
         return NA, "unreported.none", "no answer and no statement that it is undisclosed"

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from bench.dataset import Question
-from bench.grading.common import INC, NA, C, Outcome, Span, may_decline
+from bench.grading.common import INC, NA, C, Outcome, Span, decides, guess, may_decline
+from bench.grading.doubt import doubt
 from bench.grading.extract import Extraction, extract, residue
 from bench.grading.facts import Facts
 from bench.grading.lists import match_list
@@ -25,17 +26,11 @@ from bench.verdicts import Grade, Verdict
 
 RULES_SPEC = "rules-v2"
 
-UNDECIDED_RULES = frozenset({
-    "echo", "extract.unfinished", "abstain.final", "hedge.question", "yes_no.context",
-    "yes_no.statement", "yes_no.statement_other", "yes_no.implied", "yes_no.implied_other",
-    "yes_no.no_polarity", "phrase.typo", "phrase.core", "unreported.context",
-    "extract.no_conclusion", "number.offtype", "entity.offtype", "date.offtype",
-})
-"""Rules that give only a best guess: the rule grader is not sure of these verdicts."""
 
 
-_ECHO: Outcome = (NA, "echo", "restates the question: no answer")
-_ASKS_BACK: Outcome = (NA, "hedge.question", "answers with a question: no commitment")
+
+_ECHO: Outcome = guess(NA, "echo", "restates the question: no answer")
+_ASKS_BACK: Outcome = guess(NA, "hedge.question", "answers with a question: no commitment")
 _SOMETHING = re.compile(r"[^\W_]|[^\w\s.,;:!?'\"()\[\]{}<>/\\|*_~`-]").search
 """A letter, a digit or a symbol (an emoji): more than punctuation and space."""
 # An abstention about the asked fact itself ("I'm not certain who won", "I'd need to check
@@ -106,19 +101,33 @@ class Matcher:
         if not toks:
             return _empty(response, span)
         d = Span(span, folded, toks, ext.how == "fields")
-        verdict, rule, reason = self._grade(d)
+        outcome = self._grade(d)
+        verdict, rule, reason = outcome
+        decided = decides(outcome)
         # A right answer is withheld only by asking the question back: most are not looked at.
         if verdict == Verdict.INCORRECT or (verdict == Verdict.CORRECT and "?" in span):
             withheld = self._withheld(d, verdict, ext.how)
             if withheld is not None:
-                return Assessment(*withheld, False, span)
+                return Assessment(*withheld, decides(withheld), span)
         if ext.corrected and verdict == Verdict.INCORRECT:
             before = extract(response.replace(span, "")).span if span in response else ""
             folded_before = fold(before)
             if before and self._grade(Span(before, folded_before, tokens(folded_before)))[0] \
                     == Verdict.CORRECT:
                 rule, reason = "contradiction", "gives the gold, then corrects it"
-        return Assessment(verdict, rule, reason, rule not in UNDECIDED_RULES, span)
+        if decided:
+            guess = doubt(self.facts, d, verdict, rule, response, self._regrade)
+            if guess is not None:
+                return Assessment(*guess, False, span)
+        return Assessment(verdict, rule, reason, decided, span)
+
+    def _regrade(self, text: str) -> Outcome:
+        """A piece of the response graded on its own."""
+        folded = fold(text)
+        toks = tokens(folded)
+        if not toks:
+            return NA, "empty", "empty response"
+        return self._grade(Span(text, folded, toks))
 
     def _withheld(self, d: Span, verdict: Verdict, how: str) -> Outcome | None:
         """A response that commits to nothing although the rules found something to grade:
@@ -135,12 +144,12 @@ class Matcher:
             # "Perhaps an American carmaker?": a guess put as a question commits to nothing.
             return _ECHO if self.facts.echoes(d) else _ASKS_BACK
         if how != "marker" and end.endswith(("...", "…")):
-            return NA, "extract.unfinished", "trails off before giving an answer"
+            return guess(NA, "extract.unfinished", "trails off before giving an answer")
         if _ASKED_FACT(d.folded) and may_decline(d.toks):
             last = d.sentences[-1] if d.sentences else None
             if last is not None and last.speaker_abstains and _ASKED_FACT(last.text):
-                return NA, "abstain.final", (
-                    "ends saying it cannot tell the asked fact; the rest is context")
+                return guess(NA, "abstain.final", (
+                    "ends saying it cannot tell the asked fact; the rest is context"))
         # A yes/no question restated as a statement affirms it: only its question form
         # echoes there. An echo has three words or more: most wrong answers are shorter.
         if (asks or (not yes_no and len(d.toks) > 2)) and self.facts.echoes(d):
