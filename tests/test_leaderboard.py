@@ -155,7 +155,7 @@ def test_cli_writes_three_outputs_and_ends_with_the_html_path(
         "mode", "kind", "created_at", "n", "n_questions", "correct_rate", "incorrect_rate",
         "not_attempted_rate", "accuracy_given_attempted", "f_score", "f_score_ci95",
         "unreported_n", "unreported_correct_rate", "unreported_hallucination_rate", "ece",
-        "brier", "errors", "truncated", "unscored", "missing", "latency_median_s",
+        "brier", "errors", "truncated", "truncated_graded", "unscored", "missing", "latency_median_s",
         "prompt_tokens", "completion_tokens", "reasoning_tokens", "cost", "judge_tokens",
             "judge_cost", "compared_with",
         "f_diff", "f_diff_ci95",
