@@ -1,83 +1,119 @@
 """When the rules may call a verdict decided: the doubts that leave it a best guess.
 
 The matchers find the gold (or another value) in the graded span. A careful reader could still
-disagree when the span holds more than that answer: the gold mentioned in passing while a
-correction commits to something else ("first reports said two; the final toll was three"),
-arithmetic that carries the gold ("3 + 3 = 7"), candidates put as questions ("Lachin?
-Kalbajar? I'd say Agdam."), or a table of different facts read as alternatives. Each check
-here returns the best guess (undecided), or None when it has no doubt.
+disagree when the span holds more than that answer: the gold mentioned in passing beside a
+rival value (`rivals`), arithmetic that carries the gold ("3 + 3 = 7"), candidates put as
+questions ("Lachin? Kalbajar? I'd say Agdam."), a negation across an aside, or an answer that
+turns out to give none ("the sources mention the border but not the village"). Each check
+returns its best guess as a `guess` (undecided), a decided outcome where a closer reading
+settles the matter, or None when it has no doubt.
 
 Best guesses read the response the way its writer committed: the part after the last
-correction, the result after the last `=`, the words after the last question mark, the row
-whose label names what is asked."""
+correction, the result after the last `=`, the words after the last question mark."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from bench.grading.common import FILLER, FUNCTION, INC, NA, C, Outcome, Span
+from bench.grading.common import (
+    FILLER,
+    FUNCTION,
+    INC,
+    NA,
+    C,
+    Outcome,
+    Span,
+    guess,
+    may_decline,
+    prefix_stem,
+)
 from bench.grading.facts import Facts
-from bench.text.normalize import fold, stem, tokens
-from bench.verdicts import Verdict
+from bench.grading.rivals import (
+    NUMBER_WORDS,
+    TURN,
+    Regrade,
+    beside_rivals,
+    other_language,
+    rivals,
+    squashed,
+    table_row,
+    turned,
+)
+from bench.text.normalize import tokens
 
-Regrade = Callable[[str], Outcome]
-"""Grades a piece of the response on its own, as the whole would be graded."""
+# A contrast that sets what follows against what came before (not a concession: "though"
+# adds an aside).
+_CONTRAST = re.compile(r"\b(?:but|however|yet|nevertheless)\b")
 
-# Where a writer turns from one value to another: a contrast or a correction ("but the final
-# toll was", "later revised it to", "in fact"). Words that deny what follows them ("rather
-# than", "instead of") are not turns: "X rather than Y" commits to X.
-_TURN = re.compile(
-    r"\b(?:but|however|although|though|yet|whereas|actually|in fact|in reality|really|"
-    r"revised|corrected|amended|later|subsequently|eventually|ultimately)\b")
-_TURN_WORDS = frozenset("""but however although though yet whereas actually fact reality really
-    revised corrected amended later subsequently eventually ultimately""".split())
+
+_CONTRAST_WORDS = frozenset("but however yet nevertheless".split())
+
+
 # Arithmetic with a result: "3 + 3 = 7", "1 violation x 2 strikes = 3 violations".
 _ARITHMETIC = re.compile(r"\d[\d,.]*\s*(?:[a-z]+\s+){0,2}(?:[+×*/−]|\bx\b|\bplus\b|\btimes\b|"
-                         r"\bminus\b)\s*\d.*?(?:=|\bequals\b|\bmakes?\b|\bgives?\b)", re.I | re.S)
-_RESULT = re.compile(r"(?:=|\bequals\b|\bmakes?\b|\bgives?\b)", re.I)
-_QUESTION_MARK = re.compile(r"\?")
-_CAPITAL = re.compile(r"(?<![.?!:]\s)(?<![.?!:])(?<!^)(?<!\n)\b([A-Z][\w'’-]+)")
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_NEGATION_END = re.compile(r"\b(?:not|never|no)\s*[,;:]?\s*$")
+                         r"\bminus\b)\s*\d.*?(?:=|\bequals\b)", re.I | re.S)
 
 
-def doubt(f: Facts, d: Span, verdict: Verdict, rule: str, response: str,
+_RESULT = re.compile(r"=|\bequals\b", re.I)
+
+
+# Saying the sources speak of the context but not of the asked fact.
+_NOT_THE_FACT = re.compile(
+    r"\b(?:do|does|did|can|could|will|would)\s+not\s+(?:say|state|mention|give|name|specify|"
+    r"identify|report|reveal|disclose|tell|include|list)\b|\bbut\s+not\s+(?:the|which|what|who|"
+    r"whom|how|when|where|its|his|her|their|whether)\b|\bwithout\s+(?:naming|saying|giving|"
+    r"specifying|identifying|stating)\b")
+
+
+_THE_REST = re.compile(r"\b(?:other|others|rest|remaining|second|third|both|all of them)\b")
+
+
+def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
           regrade: Regrade) -> Outcome | None:
-    """The best guess when a careful reader could disagree with `verdict`; None when not."""
+    """The best guess when a careful reader could disagree with `verdict`, as a `guess`; a
+    decided outcome where a closer reading settles it; None when there is no doubt."""
+    verdict, rule, reason = outcome
     if verdict == C and rule != "exact":
-        return (_arithmetic(f, d, regrade) or _asked_candidates(d, regrade)
-                or _turned(f, d, regrade))
-    if verdict == INC and rule == "alternatives":
-        return _table_row(f, response, regrade)
+        if f.gold is None:
+            return _unreported_turn(d, regrade)
+        return (_arithmetic(d, regrade) or _asked_candidates(d, regrade)
+                or _only_asked(d, regrade) or _declined_items(f, d)
+                or turned(f, d, regrade) or _distant_negation(f, d) or _loop(f, d)
+                or beside_rivals(f, d, regrade))
+    if verdict == INC and f.gold is not None:
+        return (squashed(f, d) or _not_the_asked_fact(d) or _declined_items(f, d)
+                or _asked_candidates(d, regrade)
+                or (table_row(f, response, regrade) if rule == "alternatives" else None)
+                or other_language(f, d, regrade) or _concluded(d, rule, regrade)
+                or _declined_beside(d, rule) or _unsure_reading(f, d, rule, reason))
     return None
 
 
-def _arithmetic(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
+def _arithmetic(d: Span, regrade: Regrade) -> Outcome | None:
     """A sum that carries the gold commits to its result."""
     if not _ARITHMETIC.search(d.raw):
         return None
     result = _RESULT.split(d.raw)[-1]
-    verdict = regrade(result)[0] if result.strip() else NA
-    if verdict == C:
-        return C, "doubt.arithmetic", "arithmetic whose result is the gold"
-    return INC, "doubt.arithmetic", "arithmetic whose result is not the gold"
+    if result.strip() and regrade(result)[0] == C:
+        return guess(C, "doubt.arithmetic", "arithmetic whose result is the gold")
+    return guess(INC, "doubt.arithmetic", "arithmetic whose result is not the gold")
 
 
 def _asked_candidates(d: Span, regrade: Regrade) -> Outcome | None:
     """Candidates put as questions commit only to what follows the last question mark."""
-    parts = _QUESTION_MARK.split(d.raw)
+    parts = d.raw.split("?")
     if len(parts) < 2:
         return None
-    after = parts[-1].strip(" \n\t*_")
+    after = _after_no(parts[-1].strip(" \n\t*_"))
     asked = [p for p in parts[:-1] if p.strip()]
     if after:
-        verdict = regrade(_after_no(after))[0]
+        verdict = regrade(after)[0]
         if verdict in (C, INC):
             what = "the gold" if verdict == C else "another answer"
-            return verdict, "doubt.candidates", f"asks about candidates, then commits to {what}"
+            return guess(verdict, "doubt.candidates",
+                         f"asks about candidates, then commits to {what}")
     if len(asked) >= 2:
-        return INC, "doubt.candidates", "candidates put as questions: no commitment"
+        return guess(INC, "doubt.candidates", "candidates put as questions: no commitment")
     return None
 
 
@@ -86,130 +122,130 @@ def _after_no(text: str) -> str:
     return re.sub(r"^(?:no|nope|not quite|wrong)\b[\s,.!:;-]*", "", text, flags=re.I)
 
 
-def _turned(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
-    """The gold, then a turn, then a rival value of the asked type ("Early reports said two;
-    the toll was later revised to three"): the response settles on the rival. The other way
-    round ("Many say Lachin, but it was Shusha") it settles on the gold; either way a reader
-    must weigh the turn, so the verdict is a best guess."""
-    if f.type in ("yes_no",) or f.gold is None:
-        return None
-    if not _TURN_WORDS.intersection(d.toks) or not _rivals(f, d):
-        return None
-    # A paragraph after the one that answers is elaboration, not a correction of it.
-    paragraphs = [p for p in re.split(r"\n\s*\n", d.raw) if p.strip()]
-    first = next((p for p in paragraphs if regrade(p)[0] == C), d.raw)
-    pieces = [p for p in _TURN.split(first) if p and p.strip()]
-    if len(pieces) < 2:
-        return None
-    verdicts = [_piece_verdict(f, p, regrade) for p in pieces]
-    named = [(i, v) for i, v in enumerate(verdicts) if v is not None]
-    if len({v for _, v in named}) < 2:
-        return None
-    first_gold = next(i for i, v in named if v == C)
-    last = named[-1]
-    if last[1] == INC and last[0] > first_gold:
-        return INC, "doubt.turn", "names the gold, then turns to another value"
-    return C, "doubt.turn", "names another value, then turns to the gold"
-
-
-def _piece_verdict(f: Facts, piece: str, regrade: Regrade) -> Verdict | None:
-    """C where a piece names the gold, INC where it names a rival value, else None."""
-    verdict = regrade(piece)[0]
-    if verdict == C:
-        return C
-    if verdict != INC:
-        return None
-    if f.type in ("number", "date"):
-        return INC if _names_a_value(f, piece) else None
-    return INC if _rival_names(f, piece) else None
-
-
-def _names_a_value(f: Facts, piece: str) -> bool:
-    """Whether a piece of the response holds a value of the asked type at all."""
-    folded = fold(piece)
-    if f.type == "number":
-        return any(ch.isdigit() for ch in piece) or bool(
-            set(tokens(folded)) & _NUMBER_WORDS)
-    if f.type == "date":
-        return bool(_YEAR.search(piece)) or any(ch.isdigit() for ch in piece)
-    return True
-
-
-def _rivals(f: Facts, d: Span) -> bool:
-    """Whether the span holds a value of the asked type that is not the gold."""
-    if f.type == "number":
-        gold = [g.value for g in f.numbers]
-        q_values = {m.value for m in _question_numbers(f)}
-        return any(not m.is_year and m.value not in q_values
-                   and all(abs(m.value - g) > 1e-9 for g in gold) for m in d.mentions)
-    if f.type == "date":
-        gold_years = set(_YEAR.findall(" ".join(f.variants)))
-        q_years = set(_YEAR.findall(f.question.question))
-        years = set(_YEAR.findall(d.raw))
-        return bool(years - gold_years - q_years) or len(_days(d.raw)) > 1
-    return _rival_names(f, d.raw)
-
-
-def _rival_names(f: Facts, raw: str) -> bool:
-    """Whether `raw` names someone or something (a capitalised word past a sentence's start)
-    that neither the question nor the gold names."""
-    question = f.question_stems
-    gold_words = {stem(w) for key in f.keys for w in key.split()}
-    for m in _CAPITAL.finditer(raw):
-        for w in tokens(fold(m.group(1))):
-            s = stem(w)
-            if w not in FILLER and w not in FUNCTION and s not in question \
-                    and s not in gold_words:
-                return True
-    return False
-
-
-def _days(raw: str) -> set[str]:
-    return set(re.findall(r"\b([0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]+\b", raw))
-
-
-def _question_numbers(f: Facts) -> list:  # type: ignore[type-arg]
-    from bench.text.numbers import find_numbers
-
-    return find_numbers(tokens(fold(f.question.question)))
-
-
-_NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve
-    thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty
-    sixty seventy eighty ninety hundred thousand million dozen""".split())
-
-
-def _table_row(f: Facts, response: str, regrade: Regrade) -> Outcome | None:
-    """A table or list of different facts, one of which is the one asked: its row answers."""
-    rows = _labelled_rows(response)
-    if len(rows) < 2:
-        return None
-    wanted = f.question_content_stems
-    scored = sorted(((len({stem(w) for w in tokens(fold(label))} & wanted), i)
-                     for i, (label, _) in enumerate(rows)), reverse=True)
-    best, second = scored[0], scored[1]
-    if best[0] == 0 or best[0] == second[0]:
-        return None
-    verdict = regrade(rows[best[1]][1])[0]
-    if verdict not in (C, INC):
-        return None
-    return verdict, "doubt.table", "a table of different facts: the row the question asks"
-
-
-_ROW = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\**\s*([^:|\n]{2,60}?)\s*\**\s*[:|]\s*\**(.+?)\**"
-                  r"\s*\|?\s*$", re.M)
-
-
-def _labelled_rows(response: str) -> list[tuple[str, str]]:
-    rows = []
-    for m in _ROW.finditer(response):
-        label, value = m.group(1).strip(" *_|"), m.group(2).strip(" *_|")
-        if set(value) <= set("-:| ") or not value:
+def _loop(f: Facts, d: Span) -> Outcome | None:
+    """A repetition loop whose repeated unit holds a word neither the question nor the gold
+    has ("6,500 banana 6,500 banana"): nonsense carrying the gold."""
+    toks = d.toks
+    n = len(toks)
+    for size in range(2, min(3, n // 2) + 1):
+        unit = toks[:size]
+        if toks[:size * (n // size)] != unit * (n // size) or n // size < 2:
             continue
-        if "|" in value:  # a table row: label | value | ...
-            cells = [c.strip(" *_") for c in value.split("|") if c.strip(" *_")]
-            if not cells:
-                continue
-            value = cells[0]
-        rows.append((label, value))
-    return rows
+        gold_words = {w for key in f.keys for w in key.split()}
+        strange = [t for t in unit if t not in gold_words and prefix_stem(t) not in f.question_stems
+                   and t not in FILLER and t not in FUNCTION and not t[0].isdigit()
+                   and t not in NUMBER_WORDS]
+        if strange:
+            return guess(INC, "doubt.loop", f"a loop of the gold with {strange[0]!r}: nonsense")
+        return None
+    return None
+
+
+def _not_the_asked_fact(d: Span) -> Outcome | None:
+    """ "The sources mention the border but not the village": context, no answer."""
+    last = re.split(r"(?<=[.!?])\s+", d.folded.strip())[-1]
+    if _NOT_THE_FACT.search(last):
+        return guess(NA, "doubt.not_the_fact", "says the sources do not give the asked fact")
+    return None
+
+
+def _declined_items(f: Facts, d: Span) -> Outcome | None:
+    """One item of a list answer given and the rest declined: no answer to the question."""
+    gold = f.gold or ""
+    if f.type not in ("entity", "text") or not (" and " in gold or "," in gold):
+        return None
+    if _THE_REST.search(d.folded) and any(p.declines for p in d.clauses) \
+            and may_decline(d.toks):
+        return guess(NA, "doubt.declined_items", "names part of the list and declines the rest")
+    return None
+
+
+def _unreported_turn(d: Span, regrade: Regrade) -> Outcome | None:
+    """ "Never disclosed, but it was clearly carrying fuel": after the turn, a value is
+    asserted after all."""
+    if not _CONTRAST_WORDS.intersection(d.toks):
+        return None
+    pieces = [p for p in _CONTRAST.split(d.raw) if p and p.strip()]
+    if len(pieces) >= 2 and regrade(pieces[-1])[0] == INC:
+        return guess(INC, "doubt.asserted", "says the fact was not disclosed, then asserts a "
+                     "value anyway")
+    return None
+
+
+def _only_asked(d: Span, regrade: Regrade) -> Outcome | None:
+    """The gold only inside questions the response asks itself ("So is it two, or is it
+    unknown?"): no commitment."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", d.raw) if s.strip()]
+    with_gold = [s for s in sentences if regrade(s)[0] == C]
+    if with_gold and all(s.rstrip(" *_\"'").endswith("?") for s in with_gold):
+        return guess(NA, "doubt.only_asked", "names the gold only in a question it asks")
+    return None
+
+
+_NEGATOR = re.compile(r"\b(?:not|never|no longer)\b")
+
+
+def _distant_negation(f: Facts, d: Span) -> Outcome | None:
+    """A negation a few words before the gold, with only an aside between ("not, contrary to
+    the usual story, the Continental Army"; "wasn't, as recaps repeat, Felina")."""
+    folded = d.folded
+    for key in f.keys:
+        at = folded.find(key)
+        if at <= 0:
+            continue
+        for m in _NEGATOR.finditer(folded, 0, at):
+            between = folded[m.end():at]
+            words = tokens(between)
+            if 1 <= len(words) <= 10 and "," in between and not re.search(r"[.;!?]", between) \
+                    and not TURN.search(between) and not rivals(f, between):
+                return guess(INC, "doubt.negation", "a negation before the gold, across an aside")
+    return None
+
+
+_CONCLUSION = re.compile(r"^\s*(?:so|therefore|thus|hence|in short|in sum|overall)\b", re.I)
+
+
+def _concluded(d: Span, rule: str, regrade: Regrade) -> Outcome | None:
+    """Candidates weighed, then a concluding sentence ("So the longest is the Nile")."""
+    if rule != "alternatives":
+        return None
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", d.raw) if s.strip()]
+    if len(sentences) > 1 and _CONCLUSION.match(sentences[-1]):
+        verdict = regrade(sentences[-1])[0]
+        if verdict in (C, INC):
+            return guess(verdict, "doubt.concluded", "weighs candidates, then concludes")
+    return None
+
+
+def _declined_beside(d: Span, rule: str) -> Outcome | None:
+    """A value given as context beside the writer saying they do not know the asked fact ("It
+    began after the 1991 collapse; I don't know the year of the truce")."""
+    if rule in ("alternatives", "negation") or not may_decline(d.toks):
+        return None
+    if any(p.speaker_abstains for p in d.clauses):
+        return guess(NA, "doubt.declined", "says it does not know the asked fact; the value "
+                     "given is context")
+    return None
+
+
+_LONG = 40
+"""Words past which an answer that names no gold is mostly context: whether it answers at
+all is a reading."""
+
+
+def _unsure_reading(f: Facts, d: Span, rule: str, reason: str) -> Outcome | None:
+    """Wrong-looking answers whose reading a careful reader could dispute: a vague amount or a
+    less precise date (an answer, or a way of saying one does not know?), an answer that
+    only restates the question's own words, and a long text that never names the gold."""
+    if rule.endswith(".vague"):
+        return guess(INC, rule, reason)
+    if rule == "other.answer":
+        words = [t for t in d.toks if t not in FILLER and t not in FUNCTION]
+        # "The prime minister is prime minister of Armenia": the question's words, one of them
+        # said twice, and nothing else.
+        if len(words) >= 3 and len(set(words)) < len(words) \
+                and all(prefix_stem(t) in f.question_stems for t in words):
+            return guess(NA, "doubt.restates", "only the question's own words: no answer")
+        if len(d.toks) > _LONG:
+            return guess(INC, "doubt.long", "a long answer that never names the gold")
+    return None

@@ -132,7 +132,8 @@ class Extraction(NamedTuple):
     """`whole` (the cleaned response), `fields` (the values of "Label: value" lines or of a
     table's rows, one sentence each), `marker` (after a final-answer marker), `conclusion`
     (the conclusion of reasoning), `bold` (a last bold line), `no_conclusion` (reasoning
-    that never concludes: no answer), `think_open` (cut off inside its reasoning)."""
+    that never concludes: no answer), `think_open` (cut off inside its reasoning), `json`
+    (the answer field of a reply written as a JSON object)."""
     corrected: bool = False
     """A self-correction was found and only the words after it were kept."""
 
@@ -251,6 +252,11 @@ def extract(response: str, folded: str | None = None,
     """The committed final answer of `response` (see the module's rules); `folded` and
     `words`, the response already folded and its tokens, save doing that again."""
     text = response
+    stripped = text.strip().removeprefix("```json").removeprefix("```").removesuffix("```")
+    if stripped.strip().startswith("{") and stripped.strip().endswith("}"):
+        fielded = json_answer(stripped)
+        if fielded is not None:
+            return Extraction(fielded, "json")
     low = text.lower() if folded is None else folded
     markup = _MARKUP_CHARS.search(text) is not None
     if not markup and not _REASONING_HINT.match(low) and _HINT_WORDS.isdisjoint(
@@ -294,3 +300,30 @@ def extract(response: str, folded: str | None = None,
         span = fields.strip()
     span, corrected = _after_correction(span)
     return Extraction(span, how, corrected)
+
+
+_JSON_KEYS = ("final_answer", "answer", "response", "result", "value", "output", "prediction")
+
+
+def json_answer(text: str) -> str | None:
+    """The answer field of a reply written as a JSON object (`{"answer": "Shusha",
+    "confidence": 0.8}`): its value as text, "" for a null or empty answer; None when the
+    reply is no such object (it is then read as text)."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    lowered = {str(k).lower(): v for k, v in data.items()}
+    for key in _JSON_KEYS:
+        if key in lowered:
+            value = lowered[key]
+            if value is None or isinstance(value, dict):
+                return ""
+            if isinstance(value, list):
+                return ", ".join(str(v) for v in value if v is not None)
+            return str(value).strip()
+    return None

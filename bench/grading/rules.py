@@ -91,6 +91,8 @@ class Matcher:
             if ext.how in ("no_conclusion", "think_open"):
                 return Assessment(NA, "extract.no_conclusion",
                                   "reasoning that reaches no answer", False, "")
+            if ext.how == "json":
+                return Assessment(NA, "json.null", "the answer field is empty or null", True, "")
             return _empty(response, "")
         # Folding commutes with trimming: an unchanged span reuses the whole response's fold.
         if ext.how == "whole" and not ext.corrected and len(span) == len(response.strip()):
@@ -116,9 +118,9 @@ class Matcher:
                     == Verdict.CORRECT:
                 rule, reason = "contradiction", "gives the gold, then corrects it"
         if decided:
-            guess = doubt(self.facts, d, verdict, rule, response, self._regrade)
-            if guess is not None:
-                return Assessment(*guess, False, span)
+            doubted = doubt(self.facts, d, (verdict, rule, reason), response, self._regrade)
+            if doubted is not None:
+                return Assessment(*doubted, decides(doubted), span)
         return Assessment(verdict, rule, reason, decided, span)
 
     def _regrade(self, text: str) -> Outcome:

@@ -1,0 +1,315 @@
+"""Rival values: what else of the asked type a response names beside the gold, and how a
+reader settles between them: a turn ("first reports said two; the toll was later revised to
+three"), the clause that speaks of what is asked, a reference phrase ("a friend of
+Khachaturian"), a table row, a name in another script or language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from bench.grading.common import (
+    FILLER,
+    FUNCTION,
+    INC,
+    C,
+    Outcome,
+    Span,
+    edit_distance,
+    guess,
+    prefix_stem,
+)
+from bench.grading.facts import Facts
+from bench.text.dates import find_dates
+from bench.text.normalize import fold, tokens
+from bench.text.numbers import find_numbers
+from bench.verdicts import Verdict
+
+Regrade = Callable[[str], Outcome]
+"""Grades a piece of the response on its own, as the whole would be graded."""
+
+
+# Where a writer turns from one value to another: a contrast or a correction ("but the final
+# toll was", "later revised it to", "in fact"). Words that deny what follows them ("rather
+# than", "instead of") are no turns: "X rather than Y" commits to X.
+TURN = re.compile(
+    r"\b(?:but|however|although|though|yet|whereas|actually|in fact|in reality|really|"
+    r"revised|corrected|amended|later|subsequently|eventually|ultimately|wrong|mistaken|"
+    r"(?:the|in) (?:true|real|actual|correct) ?\w*)\b")
+
+
+TURN_WORDS = frozenset("""but however although though yet whereas actually fact reality really
+    revised corrected amended later subsequently eventually ultimately wrong mistaken true
+    real""".split())
+
+
+_CAPITAL = re.compile(r"(?<![.?!:]\s)(?<![.?!:])(?<!^)(?<!\n)\b([A-Z][\w'’-]+)")
+
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+
+
+# Frequent words of other languages that are no English words: a reply in another language.
+_FOREIGN = frozenset("""la le les des du et est une un der die das und ist hat ein eine dem
+    den el los las y es una il della del di lo gli os em og er ve bir het een och ett på är
+    være ikke nicht kein keine pas oui sí sim não nein nei kyllä""".split())
+
+
+_ENGLISH = frozenset("the of and is was were to in it that this by for with".split())
+
+
+_CLAUSE = re.compile(r",\s|;\s|:\s|\band\b|\bplus\b|\bso\b|\bwhile\b|\bwhereas\b|[.!?](?:\s|$)")
+
+
+NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve
+    thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty
+    sixty seventy eighty ninety hundred thousand million dozen""".split())
+
+
+def turned(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
+    """The gold, then a turn, then a rival value of the asked type ("Early reports said two;
+    the toll was later revised to three"): the response settles on the rival. The other way
+    round ("Many say Lachin, but it was Shusha") it settles on the gold; either way a reader
+    must weigh the turn, so the verdict is a best guess."""
+    if f.type == "yes_no" or not TURN_WORDS.intersection(d.toks) or not rivals(f, d.raw):
+        return None
+    # A paragraph after the one that answers is elaboration, not a correction of it.
+    paragraphs = [p for p in re.split(r"\n\s*\n", d.raw) if p.strip()]
+    first = next((p for p in paragraphs if regrade(p)[0] == C), d.raw)
+    pieces = [p for p in TURN.split(first) if p and p.strip()]
+    if len(pieces) < 2:
+        return None
+    named = [(i, v) for i, p in enumerate(pieces)
+             if (v := _piece_verdict(f, p, regrade)) is not None]
+    if len({v for _, v in named}) < 2:
+        return None
+    first_gold = next(i for i, v in named if v == C)
+    last_at, last = named[-1]
+    if last == INC and last_at > first_gold:
+        return guess(INC, "doubt.turn", "names the gold, then turns to another value")
+    return guess(C, "doubt.turn", "names another value, then turns to the gold")
+
+
+_SHORT = 30
+"""Words in an answer short enough for a rival beside the gold to be a competing answer: in a
+longer one, names and numbers around the answer are its context."""
+
+
+def beside_rivals(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
+    """The gold beside a rival value of the asked type in a short answer, with no turn:
+    which of them answers is a reading of the sentence, so the verdict is a best guess."""
+    if f.type == "yes_no" or len(d.toks) > _SHORT:
+        return None
+    sentence = next((s for s in re.split(r"(?<=[.!?;])\s+|\n+", d.raw)
+                     if s.strip() and regrade(s)[0] == C), None)
+    if sentence is None:
+        return None
+    if f.type in ("number", "date"):
+        return _rival_values(f, d, sentence, regrade)
+    return _rival_names_beside(f, d, sentence, regrade)
+
+
+def _rival_values(f: Facts, d: Span, sentence: str, regrade: Regrade) -> Outcome | None:
+    """ "Two wounded and three killed": the clause that speaks most of what the question asks
+    holds the answer."""
+    if not rivals(f, sentence):
+        return None
+    best: tuple[float, Verdict] | None = None
+    tie = False
+    for clause in (c for c in _CLAUSE.split(sentence) if c and c.strip()):
+        v = _piece_verdict(f, clause, regrade)
+        if v is None:
+            continue
+        score = _aboutness(f, clause)
+        if best is None or score > best[0]:
+            best, tie = (score, v), False
+        elif score == best[0] and v != best[1]:
+            tie = True
+    if best is None or tie or best[1] == C:
+        return guess(C, "doubt.rivals", "gives the gold beside a rival value; the gold's "
+                     "clause speaks of what is asked")
+    return guess(INC, "doubt.rivals", "gives the gold beside a rival value; the rival's clause "
+                 "speaks of what is asked")
+
+
+def _rival_names_beside(f: Facts, d: Span, sentence: str,
+                        regrade: Regrade) -> Outcome | None:
+    """A name answer whose gold is only mentioned in passing: after a rival, in a phrase
+    that makes it a point of reference ("Prokofiev, a friend of Khachaturian, wrote it";
+    "AC Milan, with more titles than Real Madrid"), or in a clause about another occasion
+    than the one asked ("The WFP won in 2019; in 2020 it went to Abiy Ahmed")."""
+    clauses = [c for c in re.split(r";\s|\.\s", sentence) if c.strip()]
+    asked = _occasions(f.question.question)
+    if asked and len(clauses) > 1:
+        for clause in clauses:
+            if _piece_verdict(f, clause, regrade) == C and _occasions(clause) - asked \
+                    and not _occasions(clause) & asked:
+                others = [c for c in clauses if c is not clause and _occasions(c) & asked]
+                if others and _rival_names(f, others[0]):
+                    return guess(INC, "doubt.rivals", "gives the gold for another occasion "
+                                 "than the one asked, and a rival for it")
+    folded = fold(sentence)
+    first_gold = min((i for key in f.keys if (i := folded.find(key)) >= 0), default=-1)
+    if first_gold <= 0 or not _rival_names(f, sentence[:_raw_index(sentence, first_gold)]):
+        return None
+    before = tokens(folded[:first_gold])[-1:]
+    if before and before[0] in _REFERENCE:
+        return guess(INC, "doubt.rivals", "names the gold only as a point of reference beside "
+                     "a rival")
+    return guess(C, "doubt.rivals", "names a rival before the gold")
+
+
+_REFERENCE = frozenset("of than from with like besides unlike except to over against "
+                       "about".split())
+
+
+_ORDINAL = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+                      r"tenth|eleventh|twelfth|\d+(?:st|nd|rd|th))\b", re.I)
+
+
+def _occasions(text: str) -> set[str]:
+    """The years and ordinals a text names: what occasion it speaks of."""
+    return set(_YEAR.findall(text)) | {m.group(0).lower() for m in _ORDINAL.finditer(text)}
+
+
+def _raw_index(raw: str, folded_index: int) -> int:
+    """Where in `raw` a position of its fold falls (folding keeps lengths close)."""
+    return min(len(raw), folded_index)
+
+
+def _aboutness(f: Facts, clause: str) -> float:
+    """How much a clause speaks of what the question asks: its words shared with the
+    question, less half a point for each word the question does not have."""
+    words = [prefix_stem(t) for t in tokens(fold(clause))
+             if t not in FILLER and t not in FUNCTION and not t[0].isdigit()
+             and t not in NUMBER_WORDS]
+    shared = sum(w in f.question_content_stems for w in words)
+    return shared - 0.5 * (len(words) - shared)
+
+
+def _piece_verdict(f: Facts, piece: str, regrade: Regrade) -> Verdict | None:
+    """C where a piece names the gold, INC where it names a rival value, else None."""
+    verdict = regrade(piece)[0]
+    if verdict == C:
+        return C
+    if verdict != INC:
+        return None
+    return INC if rivals(f, piece) else None
+
+
+def rivals(f: Facts, raw: str) -> bool:
+    """Whether `raw` holds a value of the asked type that is not the gold: another number,
+    another date, or another name."""
+    if f.type == "number":
+        gold = [g.value for g in f.numbers]
+        asked = {m.value for m in find_numbers(tokens(fold(f.question.question)))}
+        return any(not m.is_year and m.value not in asked
+                   and all(abs(m.value - g) > 1e-9 for g in gold)
+                   for m in find_numbers(tokens(fold(raw))))
+    if f.type == "date":
+        named = {m.date for m in find_dates(fold(f.question.question))}
+        return any(m.date != f.date and m.date not in named and not _within(m.date, f.date)
+                   for m in find_dates(fold(raw)))
+    return _rival_names(f, raw)
+
+
+def _rival_names(f: Facts, raw: str) -> bool:
+    """Whether `raw` names someone or something (a capitalised word past a sentence's start)
+    that neither the question nor the gold names."""
+    gold_words = {prefix_stem(w) for key in f.keys for w in key.split()}
+    for m in _CAPITAL.finditer(raw):
+        for w in tokens(fold(m.group(1))):
+            s = prefix_stem(w)
+            if w not in FILLER and w not in FUNCTION and s not in f.question_stems \
+                    and s not in gold_words:
+                return True
+    return False
+
+
+def squashed(f: Facts, d: Span) -> Outcome | None:
+    """A name written without its spaces or hyphens ("BanKimoon", "spyridonlouis")."""
+    if f.type not in ("entity", "text") or len(d.toks) > 3 or any(
+            ch.isdigit() for ch in d.folded):
+        return None
+    squashed = re.sub(r"[\W_]+", "", d.folded)
+    if not squashed or len(squashed) < 6:
+        return None
+    for key in f.keys:
+        gold = re.sub(r"[\W_]+", "", key)
+        if len(gold) >= 6 and (squashed == gold or edit_distance(squashed, gold, 1) <= 1):
+            return C, "phrase.squashed", "gives the gold written without spaces"
+    return None
+
+
+def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
+    """An answer in another script or language: transliterated, it may match the gold; if
+    not, a reader of that language must say."""
+    script = any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "")
+                 for ch in d.raw)
+    words = set(d.toks)
+    foreign = len(words & _FOREIGN)
+    latin = not words & _ENGLISH and (foreign >= 2 or (foreign == 1 and len(d.toks) <= 4))
+    if not script and not latin:
+        return None
+    if script:
+        from anyascii import anyascii
+
+        plain = anyascii(d.raw).replace("'", "").replace("`", "")
+        if regrade(plain)[0] == C or _close_to_gold(f, plain):
+            return guess(C, "doubt.script", "the gold written in another script")
+    return guess(INC, "doubt.language", "an answer in another language: not matched to the "
+                 "gold")
+
+
+def _close_to_gold(f: Facts, text: str) -> bool:
+    """Whether a transliteration spells a gold key closely (a fifth of its letters may differ,
+    as transliterations do)."""
+    from rapidfuzz import fuzz
+
+    folded = " ".join(tokens(fold(text)))
+    return any(len(key) >= 4 and fuzz.partial_ratio(key, folded) >= 80 for key in f.keys)
+
+
+def table_row(f: Facts, response: str, regrade: Regrade) -> Outcome | None:
+    """A table or list of different facts, one of which is the one asked: its row answers."""
+    rows = _labelled_rows(response)
+    if len(rows) < 2:
+        return None
+    wanted = f.question_content_stems
+    scored = sorted(((len({prefix_stem(w) for w in tokens(fold(label))} & wanted), i)
+                     for i, (label, _) in enumerate(rows)), reverse=True)
+    best, second = scored[0], scored[1]
+    verdict = regrade(rows[best[1]][1])[0] if best[0] > second[0] else INC
+    if verdict not in (C, INC):
+        verdict = INC
+    return guess(verdict, "doubt.table", "a table of different facts: the row the question asks")
+
+
+_ROW = re.compile(r"^\s*(?:[-*+|]|\d+[.)])?\s*\**\s*([^:|\n]{2,60}?)\s*\**\s*[:|]\s*\**(.+?)\**"
+                  r"\s*\|?\s*$", re.M)
+
+
+def _labelled_rows(response: str) -> list[tuple[str, str]]:
+    """ "Label: value" lines and table rows, as (label, value)."""
+    rows = []
+    for m in _ROW.finditer(response):
+        label, value = m.group(1).strip(" *_|"), m.group(2).strip(" *_|")
+        if not value or set(value) <= set("-:| "):
+            continue
+        if "|" in value:  # a table row: label | value | ...
+            cells = [c.strip(" *_") for c in value.split("|") if c.strip(" *_")]
+            if not cells:
+                continue
+            value = cells[0]
+        rows.append((label, value))
+    return rows
+
+
+def _within(mention: tuple[int, int | None, int | None],
+            gold: tuple[int, int | None, int | None] | None) -> bool:
+    """Whether a date is the gold said less precisely ("2020" or "November 2020" for
+    2020-11-09): no rival."""
+    if gold is None:
+        return False
+    return all(m is None or m == g for m, g in zip(mention, gold, strict=True))
