@@ -33,6 +33,7 @@ from bench.grading.rivals import (
     TURN,
     Regrade,
     beside_rivals,
+    gold_at,
     other_language,
     rivals,
     squashed,
@@ -188,17 +189,18 @@ _NEGATOR = re.compile(r"\b(?:not|never|no longer)\b")
 def _distant_negation(f: Facts, d: Span) -> Outcome | None:
     """A negation a few words before the gold, with only an aside between ("not, contrary to
     the usual story, the Continental Army"; "wasn't, as recaps repeat, Felina")."""
+    if f.type == "yes_no":
+        return None
     folded = d.folded
-    for key in f.keys:
-        at = folded.find(key)
-        if at <= 0:
-            continue
-        for m in _NEGATOR.finditer(folded, 0, at):
-            between = folded[m.end():at]
-            words = tokens(between)
-            if 1 <= len(words) <= 10 and "," in between and not re.search(r"[.;!?]", between) \
-                    and not TURN.search(between) and not rivals(f, between):
-                return guess(INC, "doubt.negation", "a negation before the gold, across an aside")
+    at = gold_at(f, folded)
+    if at <= 0:
+        return None
+    for m in _NEGATOR.finditer(folded, 0, at):
+        between = folded[m.end():at]
+        if 1 <= len(tokens(between)) <= 10 and "," in between \
+                and not re.search(r"[.;!?]", between) and not TURN.search(between) \
+                and not rivals(f, between):
+            return guess(INC, "doubt.negation", "a negation before the gold, across an aside")
     return None
 
 

@@ -22,7 +22,7 @@ from bench.grading.common import (
 )
 from bench.grading.facts import Facts
 from bench.text.dates import find_dates
-from bench.text.normalize import fold, tokens
+from bench.text.normalize import ARTICLES, fold, tokens
 from bench.text.numbers import find_numbers
 from bench.verdicts import Verdict
 
@@ -135,33 +135,49 @@ def _rival_values(f: Facts, d: Span, sentence: str, regrade: Regrade) -> Outcome
 
 def _rival_names_beside(f: Facts, d: Span, sentence: str,
                         regrade: Regrade) -> Outcome | None:
-    """A name answer whose gold is only mentioned in passing: after a rival, in a phrase
-    that makes it a point of reference ("Prokofiev, a friend of Khachaturian, wrote it";
-    "AC Milan, with more titles than Real Madrid"), or in a clause about another occasion
-    than the one asked ("The WFP won in 2019; in 2020 it went to Abiy Ahmed")."""
-    clauses = [c for c in re.split(r";\s|\.\s", sentence) if c.strip()]
+    """A name answer whose gold is only mentioned in passing: in a phrase that makes it a
+    point of reference beside a rival ("Prokofiev, a friend of Khachaturian, wrote it"; "AC
+    Milan, with more titles than Real Madrid"), or in a clause about another occasion than the
+    one asked ("The WFP won in 2019; in 2020 it went to Abiy Ahmed")."""
+    clauses = [c for c in re.split(r";\s|\.\s", d.raw) if c.strip()]
     asked = _occasions(f.question.question)
     if asked and len(clauses) > 1:
         for clause in clauses:
-            if _piece_verdict(f, clause, regrade) == C and _occasions(clause) - asked \
-                    and not _occasions(clause) & asked:
+            said = _occasions(clause)
+            if said and not said & asked and _piece_verdict(f, clause, regrade) == C:
                 others = [c for c in clauses if c is not clause and _occasions(c) & asked]
                 if others and _rival_names(f, others[0]):
                     return guess(INC, "doubt.rivals", "gives the gold for another occasion "
                                  "than the one asked, and a rival for it")
-    folded = fold(sentence)
-    first_gold = min((i for key in f.keys if (i := folded.find(key)) >= 0), default=-1)
-    if first_gold <= 0 or not _rival_names(f, sentence[:_raw_index(sentence, first_gold)]):
+    at = gold_at(f, d.folded)
+    if at <= 0:
         return None
-    before = tokens(folded[:first_gold])[-1:]
-    if before and before[0] in _REFERENCE:
+    before = [t for t in tokens(d.folded[:at]) if t not in ARTICLES]
+    if before and before[-1] in _REFERENCE and _names_beside(f, before):
         return guess(INC, "doubt.rivals", "names the gold only as a point of reference beside "
                      "a rival")
-    return guess(C, "doubt.rivals", "names a rival before the gold")
+    return None
 
 
-_REFERENCE = frozenset("of than from with like besides unlike except to over against "
-                       "about".split())
+def gold_at(f: Facts, folded: str) -> int:
+    """Where the gold (or an accepted form) first stands in folded text; -1 if nowhere."""
+    found = [m.start() for key in f.keys if key.strip()
+             for m in [re.search(r"(?<!\w)" + r"[\s-]+".join(map(re.escape, key.split()))
+                                 + r"(?!\w)", folded)] if m]
+    return min(found, default=-1)
+
+
+def _names_beside(f: Facts, words: list[str]) -> bool:
+    """Whether the words before the gold hold one that neither the question nor the gold has
+    (what the gold is a point of reference for)."""
+    gold_words = {prefix_stem(w) for key in f.keys for w in key.split()}
+    return any(w not in FILLER and w not in FUNCTION and w not in _REFERENCE
+               and not w[0].isdigit() and prefix_stem(w) not in f.question_stems
+               and prefix_stem(w) not in gold_words for w in words)
+
+
+_REFERENCE = frozenset("than like unlike besides beside except".split())
+"""Words after which a name is a point of comparison, not what is said of the subject."""
 
 
 _ORDINAL = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
@@ -171,11 +187,6 @@ _ORDINAL = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eight
 def _occasions(text: str) -> set[str]:
     """The years and ordinals a text names: what occasion it speaks of."""
     return set(_YEAR.findall(text)) | {m.group(0).lower() for m in _ORDINAL.finditer(text)}
-
-
-def _raw_index(raw: str, folded_index: int) -> int:
-    """Where in `raw` a position of its fold falls (folding keeps lengths close)."""
-    return min(len(raw), folded_index)
 
 
 def _aboutness(f: Facts, clause: str) -> float:
