@@ -31,7 +31,7 @@ _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday"
 def _off_type(f: Facts, d: Span, what: str) -> Outcome:
     """No value of the asked type: an abstention, a vague or other-typed answer, or nothing."""
     if f.echoes(d):
-        return guess(NA, "echo", "restates the question: no answer")
+        return NA, "echo", "restates the question: no answer"
     if not d.clauses or any(p.declines for p in d.clauses):
         # Beside an abstention, other words are context: "it happened in 2020, but I can't
         # find how many died" gives no number.
@@ -45,7 +45,7 @@ def _off_type(f: Facts, d: Span, what: str) -> Outcome:
         if years and not f.content(toks, restating=True):
             return guess(INC, "number.offtype", f"gives the year {years[0]}, not a number")
     if what == "date" and any(t in _WEEKDAYS for t in toks):
-        return guess(INC, "date.offtype", "gives a weekday, not a date")
+        return INC, "date.offtype", "gives a weekday, not a date"
     if f.content(toks, restating=True):
         return guess(INC, f"{f.type}.offtype", f"gives no {what}: an answer of another kind")
     return NA, f"{f.type}.none", f"gives no {what}: no answer"

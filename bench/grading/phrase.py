@@ -97,7 +97,7 @@ def no_match(f: Facts, d: Span) -> Outcome:
     """The gold is not in the response: an abstention, or a different answer. Beside an
     abstention, other words are context unless they guess ("but I think it was X")."""
     if f.echoes(d):
-        return guess(NA, "echo", "restates the question: no answer")
+        return NA, "echo", "restates the question: no answer"
     said = [p for p in d.clauses if not p.declines and f.content(p.toks)]
     if not said:
         return NA, "abstain", "abstains: no answer given"

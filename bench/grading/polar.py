@@ -205,7 +205,7 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
     if f.type == "yes_no" and not cue and _explicit(d.clauses):
         return INC, "unreported.yes_no", "answers yes or no where the sources never said"
     if not cue and f.echoes(d):
-        return guess(NA, "echo", "restates the question: no answer")
+        return NA, "echo", "restates the question: no answer"
     # A number answers no yes/no question: there only "yes" or "no" would assert.
     if f.type in ("number", "date") or (cue and f.type != "yes_no"):
         asserted = f.committed_numbers(d, attribution_hedges=bool(cue), relevant_only=True)
@@ -216,8 +216,8 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
     if cue:
         context = f.committed_numbers(d, attribution_hedges=True)
         if context and f.type == "number":
-            return guess(C, "unreported.context", (
-                f"says {cue.group(0).strip()!r}; its other numbers answer other facts"))
+            return (C, "unreported.context",
+                    f"says {cue.group(0).strip()!r}; its other numbers answer other facts")
         return C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}"
     if not f.content(toks, restating=True):
         return NA, "unreported.none", "no answer and no statement that it is undisclosed"

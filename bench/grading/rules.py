@@ -29,7 +29,7 @@ RULES_SPEC = "rules-v2"
 
 
 
-_ECHO: Outcome = guess(NA, "echo", "restates the question: no answer")
+_ECHO: Outcome = (NA, "echo", "restates the question: no answer")
 _ASKS_BACK: Outcome = guess(NA, "hedge.question", "answers with a question: no commitment")
 _SOMETHING = re.compile(r"[^\W_]|[^\w\s.,;:!?'\"()\[\]{}<>/\\|*_~`-]").search
 """A letter, a digit or a symbol (an emoji): more than punctuation and space."""
@@ -146,12 +146,12 @@ class Matcher:
             # "Perhaps an American carmaker?": a guess put as a question commits to nothing.
             return _ECHO if self.facts.echoes(d) else _ASKS_BACK
         if how != "marker" and end.endswith(("...", "…")):
-            return guess(NA, "extract.unfinished", "trails off before giving an answer")
+            return NA, "extract.unfinished", "trails off before giving an answer"
         if _ASKED_FACT(d.folded) and may_decline(d.toks):
             last = d.sentences[-1] if d.sentences else None
             if last is not None and last.speaker_abstains and _ASKED_FACT(last.text):
-                return guess(NA, "abstain.final", (
-                    "ends saying it cannot tell the asked fact; the rest is context"))
+                return (NA, "abstain.final",
+                        "ends saying it cannot tell the asked fact; the rest is context")
         # A yes/no question restated as a statement affirms it: only its question form
         # echoes there. An echo has three words or more: most wrong answers are shorter.
         if (asks or (not yes_no and len(d.toks) > 2)) and self.facts.echoes(d):

@@ -102,8 +102,12 @@ MONTHS = {
         "grudnia aralik",
 }
 
-YES = frozenset("da tak oui ja si sim evet beli 是 是的 对 はい".split())
-NO = frozenset("net ni nie non nein nao hayir xeyr kheyr 不是 否 不 いいえ".split())
+# Yes and no in other languages, folded: Latin-script ones without diacritics, the rest in
+# their own script (fold leaves Armenian, Georgian, Greek, Arabic, Hebrew, Korean as they are).
+YES = frozenset("""da tak oui ja si sim evet beli kylla igen haan 是 是的 对 はい այո დიახ
+    ναι نعم כן 예 네""".split())
+NO = frozenset("""net ni nie non nein nao hayir xeyr kheyr nei nej nem nahin 不是 否 不 いいえ
+    ոչ არა οχι لا לא 아니요 아니오""".split())
 
 # "I don't know" and "unknown" (abstentions), and "not disclosed", as folded phrases.
 ABSTAIN = (
