@@ -36,6 +36,7 @@ from bench.grading.rivals import (
     gold_at,
     other_language,
     rivals,
+    span_rivals,
     squashed,
     table_row,
     turned,
@@ -77,12 +78,19 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
     if verdict == C and rule != "exact":
         if f.gold is None:
             return _unreported_turn(d, regrade)
-        return (_arithmetic(d, regrade) or _asked_candidates(d, regrade)
-                or _only_asked(d, regrade) or _declined_items(f, d)
-                or turned(f, d, regrade) or _distant_negation(f, d) or _loop(f, d)
-                or beside_rivals(f, d, regrade))
+        found = ((_arithmetic(d, regrade) if "=" in d.raw or "equals" in d.folded else None)
+                 or ("?" in d.raw and (_asked_candidates(d, regrade)
+                                       or _only_asked(d, regrade)))
+                 or _declined_items(f, d)
+                 or (_distant_negation(f, d) if _NEGATOR.search(d.folded) else None)
+                 or _loop(f, d))
+        if found is not None or f.type == "yes_no":
+            return found
+        rival = span_rivals(f, d)  # the costliest check, shared by the two that need it
+        return turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
     if verdict == INC and f.gold is not None:
-        return (squashed(f, d) or _not_the_asked_fact(d) or _declined_items(f, d)
+        return ((squashed(f, d) if rule == "other.answer" else None)
+                or _not_the_asked_fact(d) or _declined_items(f, d)
                 or _asked_candidates(d, regrade)
                 or (table_row(f, response, regrade) if rule == "alternatives" else None)
                 or other_language(f, d, regrade) or _concluded(d, rule, regrade)

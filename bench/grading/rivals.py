@@ -5,6 +5,7 @@ Khachaturian"), a table row, a name in another script or language."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -67,16 +68,17 @@ NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten ele
     sixty seventy eighty ninety hundred thousand million dozen""".split())
 
 
-def turned(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
+def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
     """The gold, then a turn, then a rival value of the asked type ("Early reports said two;
     the toll was later revised to three"): the response settles on the rival. The other way
     round ("Many say Lachin, but it was Shusha") it settles on the gold; either way a reader
     must weigh the turn, so the verdict is a best guess."""
-    if f.type == "yes_no" or not TURN_WORDS.intersection(d.toks) or not rivals(f, d.raw):
+    if not rival or not TURN_WORDS.intersection(d.toks):
         return None
     # A paragraph after the one that answers is elaboration, not a correction of it.
     paragraphs = [p for p in re.split(r"\n\s*\n", d.raw) if p.strip()]
-    first = next((p for p in paragraphs if regrade(p)[0] == C), d.raw)
+    first = d.raw if len(paragraphs) < 2 else next(
+        (p for p in paragraphs if regrade(p)[0] == C), d.raw)
     pieces = [p for p in TURN.split(first) if p and p.strip()]
     if len(pieces) < 2:
         return None
@@ -96,10 +98,10 @@ _SHORT = 30
 longer one, names and numbers around the answer are its context."""
 
 
-def beside_rivals(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
+def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
     """The gold beside a rival value of the asked type in a short answer, with no turn:
     which of them answers is a reading of the sentence, so the verdict is a best guess."""
-    if f.type == "yes_no" or len(d.toks) > _SHORT:
+    if not rival or len(d.toks) > _SHORT:
         return None
     sentence = next((s for s in re.split(r"(?<=[.!?;])\s+|\n+", d.raw)
                      if s.strip() and regrade(s)[0] == C), None)
@@ -162,9 +164,13 @@ def _rival_names_beside(f: Facts, d: Span, sentence: str,
 def gold_at(f: Facts, folded: str) -> int:
     """Where the gold (or an accepted form) first stands in folded text; -1 if nowhere."""
     found = [m.start() for key in f.keys if key.strip()
-             for m in [re.search(r"(?<!\w)" + r"[\s-]+".join(map(re.escape, key.split()))
-                                 + r"(?!\w)", folded)] if m]
+             for m in [_key_pattern(key).search(folded)] if m]
     return min(found, default=-1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + r"[\s-]+".join(map(re.escape, key.split())) + r"(?!\w)")
 
 
 def _names_beside(f: Facts, words: list[str]) -> bool:
@@ -184,9 +190,10 @@ _ORDINAL = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eight
                       r"tenth|eleventh|twelfth|\d+(?:st|nd|rd|th))\b", re.I)
 
 
-def _occasions(text: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _occasions(text: str) -> frozenset[str]:
     """The years and ordinals a text names: what occasion it speaks of."""
-    return set(_YEAR.findall(text)) | {m.group(0).lower() for m in _ORDINAL.finditer(text)}
+    return frozenset(_YEAR.findall(text)) | {m.group(0).lower() for m in _ORDINAL.finditer(text)}
 
 
 def _aboutness(f: Facts, clause: str) -> float:
@@ -209,33 +216,67 @@ def _piece_verdict(f: Facts, piece: str, regrade: Regrade) -> Verdict | None:
     return INC if rivals(f, piece) else None
 
 
+def span_rivals(f: Facts, d: Span) -> bool:
+    """`rivals` of the whole graded span, reusing the numbers it has already read."""
+    if f.type != "number":
+        return rivals(f, d.raw)
+    gold = [g.value for g in f.numbers]
+    asked = _asked_values(f.question.question)
+    return any(not m.is_year and m.value not in asked
+               and all(abs(m.value - g) > 1e-9 for g in gold) for m in d.mentions)
+
+
 def rivals(f: Facts, raw: str) -> bool:
     """Whether `raw` holds a value of the asked type that is not the gold: another number,
     another date, or another name."""
     if f.type == "number":
+        if not any(ch.isdigit() for ch in raw) and NUMBER_WORDS.isdisjoint(
+                raw.lower().split()):
+            return False
         gold = [g.value for g in f.numbers]
-        asked = {m.value for m in find_numbers(tokens(fold(f.question.question)))}
+        asked = _asked_values(f.question.question)
         return any(not m.is_year and m.value not in asked
                    and all(abs(m.value - g) > 1e-9 for g in gold)
                    for m in find_numbers(tokens(fold(raw))))
     if f.type == "date":
-        named = {m.date for m in find_dates(fold(f.question.question))}
+        if not any(ch.isdigit() for ch in raw):
+            return False
+        named = _asked_dates(f.question.question)
         return any(m.date != f.date and m.date not in named and not _within(m.date, f.date)
                    for m in find_dates(fold(raw)))
     return _rival_names(f, raw)
 
 
+@functools.lru_cache(maxsize=1024)
+def _asked_values(question: str) -> frozenset[float]:
+    return frozenset(m.value for m in find_numbers(tokens(fold(question))))
+
+
+@functools.lru_cache(maxsize=1024)
+def _asked_dates(question: str) -> frozenset[tuple[int, int | None, int | None]]:
+    return frozenset(m.date for m in find_dates(fold(question)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _gold_stems(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(prefix_stem(w) for key in keys for w in key.split())
+
+
 def _rival_names(f: Facts, raw: str) -> bool:
     """Whether `raw` names someone or something (a capitalised word past a sentence's start)
     that neither the question nor the gold names."""
-    gold_words = {prefix_stem(w) for key in f.keys for w in key.split()}
+    gold_words = _gold_stems(tuple(f.keys))
     for m in _CAPITAL.finditer(raw):
-        for w in tokens(fold(m.group(1))):
-            s = prefix_stem(w)
-            if w not in FILLER and w not in FUNCTION and s not in f.question_stems \
-                    and s not in gold_words:
-                return True
+        if _is_rival_word(m.group(1), f.question_stems, gold_words):
+            return True
     return False
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_rival_word(word: str, question: frozenset[str], gold: frozenset[str]) -> bool:
+    """A capitalised word that is neither filler nor a word of the question or the gold."""
+    return any(w not in FILLER and w not in FUNCTION and prefix_stem(w) not in question
+               and prefix_stem(w) not in gold for w in tokens(fold(word)))
 
 
 def squashed(f: Facts, d: Span) -> Outcome | None:

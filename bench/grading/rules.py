@@ -73,6 +73,7 @@ class Matcher:
             "text": self._text, "yes_no": self._yes_no,
         }
         self._grade = self._unreported if question.answer is None else grade[question.answer_type]
+        self._pieces: dict[str, Outcome] = {}
         self._exact = frozenset(v.strip().rstrip(".!").strip().lower()
                                 for v in self.facts.variants if v.strip())
 
@@ -124,12 +125,19 @@ class Matcher:
         return Assessment(verdict, rule, reason, decided, span)
 
     def _regrade(self, text: str) -> Outcome:
-        """A piece of the response graded on its own."""
+        """A piece of the response graded on its own (the same piece is often asked about
+        by several checks: each is graded once)."""
+        done = self._pieces.get(text)
+        if done is not None:
+            return done
         folded = fold(text)
         toks = tokens(folded)
-        if not toks:
-            return NA, "empty", "empty response"
-        return self._grade(Span(text, folded, toks))
+        outcome = self._grade(Span(text, folded, toks)) if toks else (NA, "empty",
+                                                                      "empty response")
+        if len(self._pieces) > 4096:
+            self._pieces.clear()
+        self._pieces[text] = outcome
+        return outcome
 
     def _withheld(self, d: Span, verdict: Verdict, how: str) -> Outcome | None:
         """A response that commits to nothing although the rules found something to grade:
