@@ -90,7 +90,7 @@ def test_cli_prints_the_report(run_bench: RunBench, workdir: Path) -> None:
     proc = run_bench("agreement", "--labels", "labels.jsonl")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "labels.jsonl: 6 labelled responses graded by rules-v2" in out
+    assert "labels.jsonl: 6 labelled responses graded by rules-v3" in out
     assert re.search(r"agreement \d+\.\d%, Cohen's kappa (-|-?\d\.\d{3})", out)
     assert "undecided by the rules (best guess kept):" in out
     assert "confusion (rows: label, columns: grader)" in out
@@ -137,7 +137,7 @@ def test_hybrid_sends_only_undecided_items_to_the_judge(
                      "--judge-cache", "cache", "--json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["grader"].startswith("hybrid:rules-v2+llm-judge-v1:openai/ok")
+    assert report["grader"].startswith("hybrid:rules-v3+llm-judge-v1:openai/ok")
     assert report["undecided"] >= 1
     assert len(judge_server.requests) == report["undecided"]  # the decided never reach it
     text = run_bench("agreement", "--labels", "labels.jsonl", "--grader", "hybrid",
@@ -178,7 +178,7 @@ def test_rules_report_the_undecided_count(run_bench: RunBench, workdir: Path) ->
     run_bench("grade", "--predictions", "p.jsonl", "--out", "results/r.json")
     result = json.loads((workdir / "results/r.json").read_text())
     assert result["metrics"]["undecided"] == 1
-    assert result["run"]["grader"] == "rules-v2"
+    assert result["run"]["grader"] == "rules-v3"
 
 
 # ------------------------------------------------------------------ the shipped tables
@@ -227,17 +227,55 @@ def test_cli_reads_both_shipped_tables(run_bench: RunBench, args: list[str]) -> 
     assert "style" in proc.stdout
 
 
-@pytest.mark.parametrize(("labels", "questions", "floor"), [
-    (DATA / "realistic_cases_2.jsonl", QUESTIONS, 96.0),
-    (DATA / "general_cases_2.jsonl", DATA / "general_questions_2.jsonl", 94.0),
-], ids=["realistic-2", "general-2"])
-def test_the_second_tables_keep_their_agreement(tmp_path: Path, labels: Path, questions: Path,
-                                                 floor: float) -> None:
-    # Written apart from the grader after its first version, then used to improve it: the
-    # floors are what it reached, so that no change loses ground there unnoticed.
-    qs = load_questions(questions, None)
-    report = measure(load_labels(labels, qs), make_grader(GraderSettings(), qs.questions,
-                                                           tmp_path))
-    assert report.percent is not None and report.percent >= floor, [
+# Measured on every shipped table (benchmarks/agreement_tables.py): the rules' agreement, the
+# precision of their decided verdicts, and --grader hybrid with a perfect judge. The floors are
+# what grader v3 reached, so that no change loses ground there unnoticed.
+TABLE_FLOORS = [
+    ("realistic_cases.jsonl", None, 99.5, 99.9, 99.9),
+    ("realistic_cases_2.jsonl", None, 96.5, 99.0, 99.1),
+    ("general_cases.jsonl", "general_questions.jsonl", 99.0, 99.0, 99.1),
+    ("general_cases_2.jsonl", "general_questions_2.jsonl", 94.5, 98.5, 98.8),
+    ("labelled_v3_cases.jsonl", None, 91.5, 99.9, 99.9),
+    ("general_cases_3.jsonl", "general_questions_3.jsonl", 90.5, 97.4, 98.3),
+]
+
+
+@pytest.mark.parametrize(("labels", "questions", "agree", "decided", "hybrid"), TABLE_FLOORS,
+                         ids=[row[0].removesuffix(".jsonl") for row in TABLE_FLOORS])
+def test_every_table_keeps_its_agreement_and_decided_precision(
+        labels: str, questions: str | None, agree: float, decided: float,
+        hybrid: float) -> None:
+    from bench.grading.graders import Hybrid, RulesOnly
+    from bench.grading.judge import Judge
+    from bench.grading.rules import RuleGrader
+    from tests.labeljudge import LabelJudge
+
+    qs = load_questions(DATA / questions if questions else QUESTIONS, None)
+    labelled = load_labels(DATA / labels, qs)
+    report = measure(labelled, RulesOnly(RuleGrader(qs.questions)))
+    assert report.percent is not None and report.percent >= agree, [
         (d.id, d.response[:80], d.label, d.got, d.rule) for d in report.disagreements]
-    assert report.confusion["not_attempted"]["correct"] <= 2
+    assert report.decided is not None and (report.decided[1] or 0) >= decided
+    judged = measure(labelled, Hybrid(RuleGrader(qs.questions),
+                                      Judge(LabelJudge(labelled), "labels/perfect", None)))
+    assert judged.percent is not None and judged.percent >= hybrid
+
+
+def test_the_report_gives_the_precision_of_decided_verdicts(tmp_path: Path) -> None:
+    qs = load_questions(QUESTIONS, None)
+    path = tmp_path / "l.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in [
+        {"id": "heli-crew-killed", "response": "Two.", "label": "correct", "style": "a"},
+        {"id": "heli-crew-killed", "response": "Three.", "label": "correct", "style": "a"},
+        {"id": "heli-crew-killed", "response": "1 + 1 = 2 soldiers", "label": "correct",
+         "style": "b"},
+        {"id": "heli-crew-killed", "response": "Two? Three? I'd say three.",
+         "label": "incorrect", "style": "b"},
+    ]) + "\n")
+    report = measure(load_labels(path, qs), make_grader(GraderSettings(), qs.questions,
+                                                        tmp_path))
+    # Two decided (one agrees: 50%), two undecided best guesses (both agree).
+    assert report.decided == (2, 50.0) and report.undecided == 2
+    assert report.decided_by_style == {"a": (2, 50.0)}
+    assert report.undecided_by_style == {"a": 0.0, "b": 100.0}
+    assert report.wrongly_correct == 0 and report.percent == 75.0

@@ -44,7 +44,7 @@ def test_oracle_is_all_correct(run_bench: RunBench, workdir: Path,
     data = load_result(workdir / "res/oracle.json")
     assert data["schema_version"] == 2
     run = data["run"]
-    assert (run["kind"], run["grader"], run["run_id"]) == ("grade", "rules-v2", "oracle")
+    assert (run["kind"], run["grader"], run["run_id"]) == ("grade", "rules-v3", "oracle")
     assert run["questions_sha256"] == question_set.sha256
     assert run["predictions_path"] == "oracle.jsonl"
     records = data["records"]

@@ -44,7 +44,7 @@ def test_both_graders_report_agreement_and_cache(workdir: Path, run_bench,  # ty
     proc = grade(run_bench, preds, judge_server.base_url, "both", "results/both.json")
     assert proc.returncode == 4, proc.stderr  # predictions for a few questions only
     result = json.loads((workdir / "results/both.json").read_text())
-    assert result["run"]["grader"].startswith("both:rules-v2+llm-judge-v1:openai/ok")
+    assert result["run"]["grader"].startswith("both:rules-v3+llm-judge-v1:openai/ok")
     records = [r for r in result["records"] if r["response"]]  # the 6 with a prediction
     assert len(records) == 6
     assert all(r["judge"]["verdict"] == "not_attempted" for r in records)

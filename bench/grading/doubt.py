@@ -89,12 +89,17 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
         rival = span_rivals(f, d)  # the costliest check, shared by the two that need it
         return turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
     if verdict == INC and f.gold is not None:
-        return ((squashed(f, d) if rule == "other.answer" else None)
+        return ((_arithmetic(d, regrade) if "=" in d.raw or "equals" in d.folded else None)
+                or (squashed(f, d) if rule == "other.answer" else None)
                 or _not_the_asked_fact(d) or _declined_items(f, d)
                 or _asked_candidates(d, regrade)
                 or (table_row(f, response, regrade) if rule == "alternatives" else None)
                 or other_language(f, d, regrade) or _concluded(d, rule, regrade)
-                or _declined_beside(d, rule) or _unsure_reading(f, d, rule, reason))
+                or _declined_beside(d, rule) or _unsure_reading(f, d, rule, reason)
+                # Several names: a city with its country, a title with its holder, or
+                # candidates? A reader must say.
+                or (guess(INC, rule, reason) if rule == "alternatives"
+                    and f.type in ("entity", "text") else None))
     return None
 
 

@@ -300,7 +300,8 @@ def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
     script = any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "")
                  for ch in d.raw)
     words = set(d.toks)
-    foreign = len(words & _FOREIGN)
+    # Letters with diacritics ("beträgt", "Armée") count as one sign of another language.
+    foreign = len(words & _FOREIGN) + any(ch.isalpha() and not ch.isascii() for ch in d.raw)
     latin = not words & _ENGLISH and (foreign >= 2 or (foreign == 1 and len(d.toks) <= 4))
     if not script and not latin:
         return None

@@ -24,7 +24,7 @@ from bench.grading.polar import grade_unreported, grade_yes_no
 from bench.text.normalize import fold, tokens
 from bench.verdicts import Grade, Verdict
 
-RULES_SPEC = "rules-v2"
+RULES_SPEC = "rules-v3"
 
 
 
