@@ -8,7 +8,6 @@ and `hybrid` with a perfect judge (one that answers from the labels), per table 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from bench.dataset import load_questions  # noqa: E402
 from bench.grading.graders import Hybrid, RulesOnly  # noqa: E402
 from bench.grading.judge import Judge  # noqa: E402
-from bench.grading.labels import Labelled, load_labels, measure  # noqa: E402
+from bench.grading.labels import load_labels, measure  # noqa: E402
 from bench.grading.rules import RuleGrader  # noqa: E402
 from tests.labeljudge import LabelJudge  # noqa: E402
 
@@ -46,17 +45,16 @@ def main() -> None:
         realistic = measure(real, RulesOnly(RuleGrader(qs.questions))).percent
         judge = Judge(LabelJudge(labels), "labels/perfect", None)
         hybrid = measure(labels, Hybrid(RuleGrader(qs.questions), judge)).percent
-        dn, dp = rules.decided or (0, None)
+        _, dp = rules.decided or (0, None)
         print(f"{labels_name:26} {rules.n:4} {rules.percent:6.1f} {realistic:7.1f} "
               f"{dp or 0:8.1f} {100 * (rules.undecided or 0) / rules.n:6.1f} "
               f"{rules.wrongly_correct:7} {hybrid:7.1f}")
         if args.styles:
             for style, (n, p) in rules.by_style.items():
-                sn, sp = rules.decided_by_style.get(style, (0, None))
+                _, sp = rules.decided_by_style.get(style, (0, None))
                 print(f"    {style:22} {n:4} {p or 0:6.1f} {'':7} {sp or 0:8.1f} "
                       f"{rules.undecided_by_style.get(style, 0):6.1f}")
     print("hybrid*: --grader hybrid with a perfect judge (it answers from the labels)")
-    asyncio.run(asyncio.sleep(0))
 
 
 if __name__ == "__main__":
