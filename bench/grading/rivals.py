@@ -231,7 +231,7 @@ def rivals(f: Facts, raw: str) -> bool:
     another date, or another name."""
     if f.type == "number":
         if not any(ch.isdigit() for ch in raw) and NUMBER_WORDS.isdisjoint(
-                raw.lower().split()):
+                re.findall(r"[a-z]+", raw.lower())):
             return False
         gold = [g.value for g in f.numbers]
         asked = _asked_values(f.question.question)

@@ -1,0 +1,52 @@
+"""Grader v3's doubts, on answers of the same shapes as the labelled tables' but in other
+words: a careful reader could disagree with the first reading, so the verdict is a best guess
+(undecided), and the guess reads the answer the way its writer committed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.dataset import QuestionSet
+from bench.grading.rules import RuleGrader
+
+CASES = [
+    # (question id, response, verdict, decided)
+    # the gold carried by arithmetic
+    ("heli-crew-killed", "2 + 2 = 5 servicemen died.", "incorrect", False),
+    ("heli-crew-killed", "1 + 1 = 2 soldiers", "correct", False),
+    # candidates put as questions
+    ("war2020-shusha", "Lachin? Shusha? I'd go with Lachin.", "incorrect", False),
+    ("war2020-shusha", "Stepanakert? No, it was Shusha.", "correct", False),
+    # a turn from the gold to a rival
+    ("heli-crew-killed", "Moscow first said two, but it later revised the toll to four.",
+     "incorrect", False),
+    ("heli-date", "It is often dated 9 November 2020, but it actually happened on "
+     "12 November 2020.", "incorrect", False),
+    # the gold beside a rival, and only the sentence settles which answers
+    ("heli-crew-killed", "Two crewmen were hurt and five were killed.", "incorrect", False),
+    # the gold named only inside a question the response asks
+    ("heli-crew-killed", "Was it two, or was it never confirmed? Hard to say.",
+     "not_attempted", False),
+    # a value asserted after saying it was never disclosed: read with certainty
+    ("pk-2023-death-toll", "The ministry never gave a figure, but it was plainly six.",
+     "incorrect", True),
+    # "the sources mention X but not Y"
+    ("heli-village", "The reports place it in southern Armenia but do not name the village.",
+     "not_attempted", False),
+    # a reply written as JSON
+    ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
+    ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),
+    # yes and no in other scripts
+    ("war2020-mass-protests", "Այո", "correct", True),
+    # plain answers stay decided
+    ("heli-crew-killed", "Two servicemen were killed.", "correct", True),
+    ("heli-crew-killed", "Three.", "incorrect", True),
+]
+
+
+@pytest.mark.parametrize(("qid", "response", "verdict", "decided"), CASES)
+def test_doubts(question_set: QuestionSet, qid: str, response: str, verdict: str,
+                decided: bool) -> None:
+    q = question_set.by_id()[qid]
+    a = RuleGrader([q]).assess(q, response)
+    assert (a.verdict, a.decided) == (verdict, decided), (a.rule, a.reason)
