@@ -23,6 +23,11 @@ from bench.results.metrics import compute
     ("It was 6.5 km from the", ""),  # a decimal point ends no sentence
     ("Shusha, which was captured on", ""),
     ("", ""),
+    # a loop said in full before the cut, with no sentence end
+    ("The Ministry of Defense of the Republic (MoD) of the Republic (MoD) of the Rep",
+     "The Ministry of Defense of the Republic (MoD)"),
+    ("Shusha Shusha Shusha Shu", "Shusha"),
+    ("a convoy that the helicopter escorted was a convoy that the", ""),
 ])
 def test_complete_part(text: str, complete: str) -> None:
     assert complete_part(text) == complete

@@ -53,7 +53,28 @@ _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]*]*(?=\s|$)|\n")
 
 
 def complete_part(text: str) -> str:
-    """`text` up to the end of its last complete sentence or line: "Two. Two. Tw" -> "Two.
-    Two."; "" when the cut came inside the first sentence."""
+    """`text` up to the end of its last complete sentence or line ("Two. Two. Tw" -> "Two.
+    Two."), or, cut inside its first sentence, up to the end of a phrase it then repeated
+    ("X of Y of Y of" -> "X of Y of Y"): a loop of the same words is said in full before the
+    cut. "" when the cut came before anything complete."""
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    return text[:ends[-1]].strip() if ends else ""
+    if ends:
+        return text[:ends[-1]].strip()
+    return _looped(text)
+
+
+def _looped(text: str) -> str:
+    """The words of `text` up to the end of the first saying of a phrase that it then repeats
+    until the cut, at least once in full (a single word, twice); "" if there is none. The cut
+    may have split the last word: it is left out of the comparison."""
+    every = text.split()
+    for words in (every, every[:-1]):
+        n = len(words)
+        for size in range(1, n // 2 + 1):
+            i = n - 1 - size
+            while i >= 0 and words[i] == words[i + size]:
+                i -= 1
+            start = i + 1  # where the repetition begins
+            if n - start >= max(2 * size, 3):
+                return " ".join(words[:start + size])
+    return ""
