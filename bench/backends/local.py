@@ -42,6 +42,9 @@ class LocalOptions(BaseOptions):
     n_threads: int | None = Field(default=None, ge=1, description="CPU threads (default: all)")
     seed: int = Field(default=0, description="sampling seed")
     flash_attn: bool = Field(default=False, description="flash attention when answering")
+    repeat_penalty: float | None = Field(
+        default=None, gt=0, description="llama.cpp's penalty on repeating recent tokens "
+        "(1: none; default: the engine's)")
     fast_prefix: bool = Field(
         default=True, description="read long article prefixes in a second engine with flash "
         "attention (on CPUs about half again as fast) and answer without it (faster)")
@@ -218,6 +221,8 @@ class LocalBackend(Backend):
             "messages": request.messages, "temperature": request.temperature,
             "max_tokens": request.max_tokens,
             "seed": request.seed if request.seed is not None else self.options.seed}
+        if self.options.repeat_penalty is not None:
+            body["repeat_penalty"] = self.options.repeat_penalty
         if request.stop:
             body["stop"] = list(request.stop)
         start = time.perf_counter()
