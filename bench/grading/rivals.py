@@ -103,13 +103,17 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
     which of them answers is a reading of the sentence, so the verdict is a best guess."""
     if not rival or len(d.toks) > _SHORT:
         return None
+    if f.type not in ("number", "date"):
+        # Names: only a comparison word or another occasion makes the gold a passing mention.
+        if _REFERENCE.isdisjoint(d.toks) and not _occasions(d.raw) - _occasions(
+                f.question.question):
+            return None
+        return _rival_names_beside(f, d, regrade)
     sentence = next((s for s in re.split(r"(?<=[.!?;])\s+|\n+", d.raw)
                      if s.strip() and regrade(s)[0] == C), None)
     if sentence is None:
         return None
-    if f.type in ("number", "date"):
-        return _rival_values(f, d, sentence, regrade)
-    return _rival_names_beside(f, d, sentence, regrade)
+    return _rival_values(f, d, sentence, regrade)
 
 
 def _rival_values(f: Facts, d: Span, sentence: str, regrade: Regrade) -> Outcome | None:
@@ -135,8 +139,7 @@ def _rival_values(f: Facts, d: Span, sentence: str, regrade: Regrade) -> Outcome
                  "speaks of what is asked")
 
 
-def _rival_names_beside(f: Facts, d: Span, sentence: str,
-                        regrade: Regrade) -> Outcome | None:
+def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
     """A name answer whose gold is only mentioned in passing: in a phrase that makes it a
     point of reference beside a rival ("Prokofiev, a friend of Khachaturian, wrote it"; "AC
     Milan, with more titles than Real Madrid"), or in a clause about another occasion than the
@@ -297,9 +300,11 @@ def squashed(f: Facts, d: Span) -> Outcome | None:
 def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
     """An answer in another script or language: transliterated, it may match the gold; if
     not, a reader of that language must say."""
+    words = set(d.toks)
+    if d.raw.isascii() and words.isdisjoint(_FOREIGN):
+        return None  # the common case, decided at once
     script = any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "")
                  for ch in d.raw)
-    words = set(d.toks)
     # Letters with diacritics ("beträgt", "Armée") count as one sign of another language.
     foreign = len(words & _FOREIGN) + any(ch.isalpha() and not ch.isascii() for ch in d.raw)
     latin = not words & _ENGLISH and (foreign >= 2 or (foreign == 1 and len(d.toks) <= 4))
