@@ -68,9 +68,11 @@ def test_missing_prediction_is_not_attempted(run_bench: RunBench, workdir: Path,
     proc = run_bench("grade", "--predictions", "p.jsonl", "--out", "out.json")
     assert proc.returncode == 4  # finished, but not complete: it is not ranked
     assert proc.stderr.splitlines() == [
-        f"bench: warning: 1 questions have no prediction and are graded not_attempted: {first.id}",
-        "bench: incomplete: 1 of 94 answers are not graded (missing 1); this result is not "
-        "ranked.",
+        f"bench: warning: 1 question has no prediction ({first.id}): counted not attempted and "
+        "not covered, so the result is incomplete; to grade part of the set, select it with "
+        "--ids, --tags or --limit",
+        "bench: incomplete: 1 of 94 questions have no graded answer (missing 1); this result is "
+        "not ranked.",
     ]
     records = {r["id"]: r for r in load_result(workdir / "out.json")["records"]}
     assert len(records) == len(question_set.questions)
@@ -197,3 +199,27 @@ def test_think_blocks_in_predictions_are_never_graded(run_bench: RunBench, workd
     record = {r["id"]: r for r in load_result(workdir / "out.json")["records"]}[q.id]
     assert (record["response"], record["verdict"]) == ("Three.", "incorrect")
     assert record["reasoning"] == "Maybe three? No: two died."
+
+
+def test_part_of_the_set_is_graded_as_that_selection(run_bench: RunBench, workdir: Path,
+                                                    question_set: QuestionSet) -> None:
+    ten = question_set.questions[:10]
+    write_jsonl(workdir / "p.jsonl", [oracle(q) for q in ten])
+    ids = ",".join(q.id for q in ten)
+    proc = run_bench("grade", "--predictions", "p.jsonl", "--ids", ids, "--out", "sel.json")
+    assert proc.returncode == 0, proc.stderr
+    data = load_result(workdir / "sel.json")
+    assert (data["run"]["subset"], len(data["run"]["selected_ids"])) == (True, 10)
+    assert (data["metrics"]["n"], data["metrics"]["complete"]) == (10, True)
+    # Without the selection the same file is 10 answers of 94 questions: 10.6% covered.
+    proc = run_bench("grade", "--predictions", "p.jsonl", "--out", "all.json")
+    assert proc.returncode == 4
+    board = run_bench("leaderboard", "--results", ".", "--out", "board")
+    assert board.returncode == 0, board.stderr
+    import json
+
+    rows = {r["run_id"]: r for g in json.loads((workdir / "board" / "leaderboard.json")
+                                                 .read_text())["groups"] for r in g["rows"]}
+    assert round(100 * rows["all"]["coverage"], 1) == 10.6
+    assert rows["all"]["rank"] is None and rows["sel"]["coverage"] == 1.0
+

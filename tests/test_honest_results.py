@@ -53,7 +53,7 @@ def test_one_answer_and_ninety_400s_is_incomplete_and_never_ranked(
     proc = bench(*openai_run(server, "mostly-400", "--run-id", "mostly-failing"), cwd=workdir)
     assert proc.returncode == 4, proc.stderr
     [line] = [x for x in proc.stderr.splitlines() if x.startswith("bench: incomplete")]
-    assert "93 of 94 answers are not graded (failed 93)" in line
+    assert "93 of 94 questions have no graded answer (failed 93)" in line
     assert "HTTP 400: bad request: unknown parameter (93x)" in line
     assert "run the same command again: only the 93 failed questions are asked" in line
     result = json.loads((workdir / "results" / "mostly-failing.json").read_text())

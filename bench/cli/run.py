@@ -180,8 +180,8 @@ def incomplete_exit(result: ResultFile, *, rerun: str) -> int:
         return 0
     parts = [f"{k} {v}" for k, v in (("failed", m.errors), ("truncated", m.truncated),
                                       ("unscored", m.unscored), ("missing", m.missing)) if v]
-    line = (f"bench: incomplete: {m.n - m.graded + m.missing} of {m.n} answers are not graded "
-            f"({', '.join(parts)}); this result is not ranked.")
+    line = (f"bench: incomplete: {m.n - m.graded + m.missing} of {m.n} questions have no graded "
+            f"answer ({', '.join(parts)}); this result is not ranked.")
     top = commonest_error(result.records)
     if top is not None:
         line += (f" Commonest error: {top[0]} ({top[1]}x). To retry, {rerun}: only the "

@@ -11,11 +11,12 @@ from bench.dataset import load_inputs, selection_sha256
 from bench.fileio import atomic_write_json
 from bench.grading.graders import make_grader
 from bench.pipeline.answer import Answer
+from bench.pipeline.plan import select
 from bench.pipeline.result import build_result, grade_answers
 from bench.pipeline.run_paths import check_run_id, ensure_writable
 from bench.predictions import load_predictions
 from bench.records import ResultFile
-from bench.settings import GraderSettings
+from bench.settings import GraderSettings, Selection
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class GradeSettings:
     model: str | None = None
     """Name of the graded system."""
     graders: GraderSettings = field(default_factory=GraderSettings)
+    selection: Selection = field(default_factory=Selection)
+    """Which questions the predictions answer (ids, tags, a limit): only these are graded,
+    and a prediction for any other question is left out."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,11 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
     s = settings
     corpus, qs = load_inputs(s.questions, s.seeds)
     preds = load_predictions(s.predictions, {q.id for q in qs.questions})
+    questions = select(qs, s.selection)
     by_id = {p.id: p for p in preds}
-    missing = [q.id for q in qs.questions if q.id not in by_id]
+    missing = [q.id for q in questions if q.id not in by_id]
     answers = []
-    for q in qs.questions:
+    for q in questions:
         p = by_id.get(q.id)
         if p is None:
             answers.append(Answer(question=q, sample=0, response="", missing=True))
@@ -71,8 +76,9 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
          "questions_path": qs.path, "corpus_sha256": corpus.sha256,
          "predictions_path": str(s.predictions), "model": s.model,
          "n_questions_total": len(qs.questions),
-         "selection_sha256": selection_sha256(q.id for q in qs.questions),
-         "selected_ids": sorted(q.id for q in qs.questions)},
+         "selection_sha256": selection_sha256(q.id for q in questions),
+         "selected_ids": sorted(q.id for q in questions),
+         "subset": len(questions) < len(qs.questions)},
         records, grader, qs.questions, s.graders.penalty_k,
     )
     atomic_write_json(out, result.model_dump(mode="json"))

@@ -159,7 +159,8 @@ def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
         kind=run.kind, created_at=run.created_at, n=m.n,
         n_questions=len(run.selected_ids) if run.selected_ids else len({r.id for r in
                                                                           result.records}),
-        complete=m.complete, coverage=m.graded / m.n if m.n else None,
+        # A question with no answer at all is not covered, though it counts not attempted.
+        complete=m.complete, coverage=(m.graded - m.missing) / m.n if m.n else None,
         correct_rate=m.correct_rate, incorrect_rate=m.incorrect_rate,
         not_attempted_rate=m.not_attempted_rate,
         accuracy_given_attempted=m.accuracy_given_attempted,
