@@ -270,3 +270,34 @@ def test_api_key_never_written(workdir: Path, slow_server: tuple[str, Path]) -> 
     for path in (workdir / "results").rglob("*"):
         if path.is_file():
             assert secret not in path.read_text(errors="replace")
+
+
+def test_one_writer_per_run_id(workdir: Path, slow_server: tuple[str, Path]) -> None:
+    url, log = slow_server
+    journal = workdir / "results" / "shared.journal.jsonl"
+    first = start_run(workdir, url, "shared")
+    wait_for_answers(journal, 2)
+    second = bench(*run_args(url, "shared"), cwd=workdir)
+    assert second.returncode == 2
+    [line] = second.stderr.strip().splitlines()
+    assert line.startswith(f"bench: error: run shared is being written by process {first.pid} ")
+    assert line.endswith("wait for it to finish or stop it, or choose another --run-id")
+    _out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    ids = [e["id"] for e in journal_answers(journal)]
+    assert len(ids) == len(set(ids)) == 24  # one line per question: nothing asked twice
+    assert len(asked(log)) == 24
+    assert not (workdir / "results" / "shared.lock").exists()
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(workdir: Path,
+                                                   slow_server: tuple[str, Path]) -> None:
+    url, _log = slow_server
+    journal = workdir / "results" / "taken.journal.jsonl"
+    proc = start_run(workdir, url, "taken")
+    wait_for_answers(journal, 2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (workdir / "results" / "taken.lock").exists()  # left behind, but no longer held
+    done = bench(*run_args(url, "taken"), cwd=workdir)
+    assert done.returncode == 0, done.stderr

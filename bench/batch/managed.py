@@ -44,14 +44,14 @@ def run_batch(settings: RunSettings, progress: Progress | None = None) -> RunOut
         asyncio.run(_drive(p, backend, progress))
     except KeyboardInterrupt:
         active = ", ".join(b["batch_id"] for b in _active(p)) or "none"
-        p.journal.close(time.perf_counter() - start)
+        p.close(time.perf_counter() - start)
         raise Interrupted(
             p.run_id, p.saved(), len(p.items), p.journal.path,
             note=f". Batches still running at the provider: {active}; they go on without "
             "bench. Run the same command again to pick them up (nothing is submitted twice), "
             f"or cancel them with the batch cancel command for run {p.run_id}") from None
     except BackendCallError as exc:
-        p.journal.close(time.perf_counter() - start)
+        p.close(time.perf_counter() - start)
         raise UsageError(f"the Batches API failed: {exc}; run the same command again to "
                          "continue (journaled batches are picked up, not resubmitted)") from None
     return finish(p, time.perf_counter() - start, sent=codec.sent_settings(),
@@ -182,5 +182,5 @@ def cancel(run_id: str, out_dir: Any) -> list[str]:
             await backend.aclose()
 
     asyncio.run(go())
-    p.journal.close(0.0)
+    p.close(0.0)
     return active

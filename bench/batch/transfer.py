@@ -80,7 +80,7 @@ def export(settings: RunSettings, out: Path, shards: int = 1) -> Exported:
         out.with_name(f"{out.stem}.{k + 1}-of-{shards}{out.suffix}") for k in range(shards)]
     for k, path in enumerate(paths):
         atomic_write_text(path, "".join(lines[k::shards]))
-    p.journal.close(0.0)
+    p.close(0.0)
     return Exported(p.run_id, paths, len(lines), len(p.items) - len(todo))
 
 

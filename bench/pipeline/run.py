@@ -22,6 +22,7 @@ from bench.pipeline.ask import NoProgress, Progress, answers_from, ask_all
 from bench.pipeline.journal import Journal
 from bench.pipeline.plan import Item, plan, select
 from bench.pipeline.result import build_result, grade_answers
+from bench.pipeline.run_lock import RunLock
 from bench.pipeline.run_paths import check_overwrite, check_run_id, default_run_id, ensure_writable
 from bench.records import ResultFile
 from bench.settings import RunSettings
@@ -72,11 +73,20 @@ class Prepared:
     journal: Journal
     items: list[Item]
     model: str | None
+    lock: RunLock
+    """Held until the run is finished or stopped: one writer per run id."""
 
     @property
     def todo(self) -> list[Item]:
         done = self.journal.done()
         return [it for it in self.items if (it.question.id, it.sample) not in done]
+
+    def close(self, wall_s: float) -> None:
+        """Close the journal (recording the wall time) and let the run id go."""
+        try:
+            self.journal.close(wall_s)
+        finally:
+            self.lock.release()
 
     def saved(self) -> int:
         return len(self.journal.done() & {(it.question.id, it.sample) for it in self.items})
@@ -101,6 +111,20 @@ def prepare(s: RunSettings, progress: Progress, *, live: bool = True) -> Prepare
         s.backend, model, s.mode, len(questions) if subset else None))
     path = s.out_dir / f"{run_id}.json"
     ensure_writable(s.out_dir)
+    lock = RunLock(s.out_dir / f"{run_id}.lock", run_id)
+    try:
+        journal, items = _open(s, progress, run_id, path, corpus, qs, questions, options)
+    except BaseException:
+        lock.release()
+        raise
+    return Prepared(s, corpus, qs, questions, options, backend, grader, run_id, path,
+                    journal, items, model, lock)
+
+
+def _open(s: RunSettings, progress: Progress, run_id: str, path: Path, corpus: Corpus,
+          qs: QuestionSet, questions: list[Question],
+          options: Any) -> tuple[Journal, list[Item]]:
+    """The run's journal, checked against its settings, and its items in order."""
     check_overwrite(path, selection_sha256(q.id for q in questions), len(questions), s.fresh)
     # Only what changes the answers must match to resume: a longer timeout may be tried.
     journal_settings = {
@@ -117,9 +141,7 @@ def prepare(s: RunSettings, progress: Progress, *, live: bool = True) -> Prepare
     if journal_path.exists() and not (s.resume or s.fresh):
         progress.note(f"continuing run {run_id} from {journal_path} (fresh starts over)")
     journal = Journal(journal_path, journal_settings, fresh=s.fresh)
-    items = plan(questions, s.mode, corpus, s.repeats, s.confidence, s.template)
-    return Prepared(s, corpus, qs, questions, options, backend, grader, run_id, path,
-                    journal, items, model)
+    return journal, plan(questions, s.mode, corpus, s.repeats, s.confidence, s.template)
 
 
 def ask_live(p: Prepared, model: Model, progress: Progress) -> float:
@@ -131,7 +153,7 @@ def ask_live(p: Prepared, model: Model, progress: Progress) -> float:
         asyncio.run(ask_all(todo, model, p.journal, p.settings, progress))
     except KeyboardInterrupt:
         progress.close()
-        p.journal.close(time.perf_counter() - start)
+        p.close(time.perf_counter() - start)
         raise Interrupted(p.run_id, p.saved(), len(p.items), p.journal.path) from None
     progress.close()
     return time.perf_counter() - start
@@ -139,7 +161,16 @@ def ask_live(p: Prepared, model: Model, progress: Progress) -> float:
 
 def finish(p: Prepared, wall: float, *, sent: dict[str, Any] | None = None,
            prices: tuple[float, float] | None = None) -> RunOutcome:
-    """Grade what the journal holds and write the result file (none if every call failed)."""
+    """Grade what the journal holds and write the result file (none if every call failed);
+    the run id is let go once that is done."""
+    try:
+        return _finish(p, wall, sent, prices)
+    finally:
+        p.lock.release()
+
+
+def _finish(p: Prepared, wall: float, sent: dict[str, Any] | None,
+            prices: tuple[float, float] | None) -> RunOutcome:
     s, qs = p.settings, p.questions_set
     p.journal.close(wall)
     answers = answers_from(p.journal, p.items)
@@ -175,5 +206,9 @@ def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutc
     p = prepare(settings, progress)
     assert p.backend is not None
     model = Model(p.backend)
-    wall = ask_live(p, model, progress)
+    try:
+        wall = ask_live(p, model, progress)
+    except BaseException:
+        p.lock.release()  # a caller in the same process may try this run again
+        raise
     return finish(p, wall, sent=model.sent_settings(), prices=p.backend.prices())
