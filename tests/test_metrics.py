@@ -205,3 +205,10 @@ def test_bootstrap_resamples_questions_not_samples() -> None:
                for s, v in enumerate(["correct", "incorrect"])]
     assert bootstrap_ci(records)["correct_rate"] == (0.5, 0.5)
     assert bootstrap_ci(spread(["correct"])) == {}
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_a_perfect_run_has_a_perfect_interval(n: int) -> None:
+    # A resample that draws no question has no F at all: it is left out, never counted as 0.
+    ci = bootstrap_ci([rec("correct", id=f"q{i}") for i in range(n)])
+    assert ci["f_score"] == (1.0, 1.0) and ci["correct_rate"] == (1.0, 1.0)

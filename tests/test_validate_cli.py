@@ -193,3 +193,15 @@ def test_export_loads_back_identically(
     assert back.questions == question_set.questions
     assert back.sha256 == question_set.sha256
     assert sorted(os.listdir(folder)) == sorted(FORMATS.values())  # no temporary left behind
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (["run", "--backnd", "oracle"], "(--backnd: did you mean --backend?)"),
+    (["run", "--max-token", "5"], "(--max-token: did you mean --max-tokens?)"),
+    (["grade", "--predictions", "p.jsonl", "--run-idd", "x"], "did you mean --run-id?)"),
+])
+def test_a_misspelt_or_shortened_flag_is_refused_with_a_suggestion(
+        run_bench: RunBench, args: list[str], hint: str) -> None:
+    proc = run_bench(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1].endswith(hint)

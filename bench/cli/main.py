@@ -6,9 +6,12 @@ error; 3 a failed model call outside a run; 130 interrupted."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from bench import __version__
 from bench.cli import (
@@ -30,8 +33,45 @@ ALIASES = {"out_dir": "out"}
 """Settings whose flag has another name."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with no abbreviated flags (`--max-token` is no `--max-tokens`: a typo must not
+    be guessed silently) and a suggestion for a misspelt one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        unknown = re.match(r"unrecognized arguments: (.*)", message)
+        if unknown:
+            flags = sorted({s for p in _parsers(_root(self)) for a in p._actions
+                            for s in a.option_strings if s.startswith("--")})
+            hints = []
+            for word in unknown.group(1).split():
+                close = difflib.get_close_matches(word.split("=")[0], flags, n=1, cutoff=0.7)
+                if word.startswith("--") and close:
+                    hints.append(f"{word.split('=')[0]}: did you mean {close[0]}?")
+            if hints:
+                message += " (" + "; ".join(hints) + ")"
+        super().error(message)
+
+
+def _root(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    return getattr(parser, "_bench_root", parser)
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """A parser and every subcommand's parser below it."""
+    out = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                out += _parsers(child)
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="bench",
         description="A fact-question benchmark and evaluator for QA and LLM systems.",
     )
@@ -39,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(sub)
+    for p in _parsers(parser):
+        p._bench_root = parser  # type: ignore[attr-defined]
     return parser
 
 

@@ -156,18 +156,21 @@ class PairedBootstrap:
         _, cb = self._total(enc.correct, everything)
         _, ab = self._total(enc.attempted, everything)
         _, gb = self._total(enc.graded, everything)
+        # A resample that drew no question (or no attempted one) has no rate at all: it is
+        # left out, not counted as 0 (with two questions, one resample in seven is empty).
         series = {
-            "correct_rate": [c / g if g else 0.0 for c, g in zip(cb, gb, strict=True)],
-            "accuracy_given_attempted": [c / a if a else 0.0 for c, a in zip(cb, ab, strict=True)],
-            "f_score": [f_from_counts(c, a, g) for c, a, g in zip(cb, ab, gb, strict=True)],
+            "correct_rate": [c / g for c, g in zip(cb, gb, strict=True) if g],
+            "accuracy_given_attempted": [c / a for c, a in zip(cb, ab, strict=True) if a],
+            "f_score": [f_from_counts(c, a, g) for c, a, g in zip(cb, ab, gb, strict=True) if g],
         }
-        return {name: self._percentiles(values, level) for name, values in series.items()}
+        return {name: self._percentiles(values, level)
+                for name, values in series.items() if values}
 
     def _percentiles(self, values: list[float], level: float) -> tuple[float, float]:
         values = sorted(values)
         tail = (1 - level) / 2
-        return (values[int(tail * self.resamples)],
-                values[max(0, math.ceil((1 - tail) * self.resamples) - 1)])
+        return (values[int(tail * len(values))],
+                values[max(0, math.ceil((1 - tail) * len(values)) - 1)])
 
     def f_diff(self, a: Encoded, b: Encoded, level: float = 0.95) -> FDiff | None:
         """F(a) - F(b) over the questions both answered; None when they share none."""
