@@ -165,6 +165,11 @@ def _dataset_records(path: Path, shown: str) -> Iterator[tuple[str, Any]]:
     import datasets  # heavy: only for sets brought as parquet or a saved dataset
 
     datasets.disable_progress_bars()
+    if path.is_dir() and not (path / "dataset_info.json").exists() \
+            and not (path / "dataset_dict.json").exists():
+        raise UsageError(f"{shown}: a folder, not a question set; give a JSONL, JSON or parquet "
+                         "file or a folder saved by datasets, as {questions}",
+                         params=("questions",))
     try:
         if path.is_dir():
             ds = datasets.load_from_disk(str(path))

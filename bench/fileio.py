@@ -74,7 +74,7 @@ def jsonl_objects(lines: Iterable[bytes], shown: str) -> Iterator[tuple[str, Any
         try:
             value = json.loads(line.rstrip("\r\n"))
         except ValueError as exc:
-            msg = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) \
+            msg = f"{exc.msg}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) \
                 else str(exc)
             yield where, None, f"{where}: invalid JSON ({msg})"
             continue

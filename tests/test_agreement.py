@@ -80,7 +80,7 @@ def test_bad_label_lines_are_reported_with_file_and_line(tmp_path: Path) -> None
         f"{path}:2: id: unknown question id 'nope' (not in {QUESTIONS}; give the question set "
         "it refers to)",
         f"{path}:3: label: Input should be 'correct', 'incorrect' or 'not_attempted'",
-        f"{path}:4: invalid JSON (Expecting property name enclosed in double quotes at "
+        f"{path}:4: invalid JSON (Expecting property name enclosed in double quotes, "
         "column 2)",
     ]
 

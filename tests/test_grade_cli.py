@@ -95,7 +95,7 @@ def test_bad_predictions_exit_1_without_a_result(run_bench: RunBench, workdir: P
         f"p.jsonl:3: id: duplicate id '{a.id}' (first at p.jsonl:1)",
         "p.jsonl:4: confidence: Input should be less than or equal to 1",
         "p.jsonl:5: confidence: Input should be greater than or equal to 0",
-        "p.jsonl:6: invalid JSON (Expecting value at column 23)",
+        "p.jsonl:6: invalid JSON (Expecting value, column 23)",
     ]
     assert list((workdir / "res").iterdir()) == []  # no result file, no temporary file
 
@@ -108,8 +108,8 @@ KNOWN = {"q1", "q2"}
     [
         ('{"id": "q9", "answer": "2"}', "id: unknown question id 'q9'"),
         ('{"id": "q1", "answer": "3"}', "id: duplicate id 'q1' (first at {path}:1)"),
-        ('{"id": "q2", "answer": ', "invalid JSON (Expecting value at column 24)"),
-        ('{"id": "q2", "answer": "2"', "invalid JSON (Expecting ',' delimiter at column 27)"),
+        ('{"id": "q2", "answer": ', "invalid JSON (Expecting value, column 24)"),
+        ('{"id": "q2", "answer": "2"', "invalid JSON (Expecting ',' delimiter, column 27)"),
         ("[1, 2]", "expected a JSON object, got list"),
         ('{"id": "q2", "answer": 2}', "answer: Input should be a valid string"),
         ('{"id": "q2"}', "answer: Field required"),

@@ -92,8 +92,8 @@ def test_several_problems_one_a_line(run_bench: RunBench, workdir: Path) -> None
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
-        "bad.jsonl:2: invalid JSON (Expecting property name enclosed in double quotes "
-        "at column 31)",
+        "bad.jsonl:2: invalid JSON (Expecting property name enclosed in double quotes, "
+        "column 31)",
         "bad.jsonl:3: citations[0].doc: unknown document 'nope'",
         "bad.jsonl:4: id: duplicate id 'a1' (first at bad.jsonl:1)",
         "bad.jsonl:5: id: String should match pattern '^[a-z0-9][a-z0-9-]*$'",
@@ -205,3 +205,24 @@ def test_a_misspelt_or_shortened_flag_is_refused_with_a_suggestion(
     proc = run_bench(*args)
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[-1].endswith(hint)
+
+
+def test_a_folder_given_as_the_question_set_is_one_usage_line(run_bench: RunBench,
+                                                             workdir: Path) -> None:
+    (workdir / "somewhere").mkdir()
+    proc = run_bench("validate", "--questions", "somewhere")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "bench: error: somewhere: a folder, not a question set; give a JSONL, JSON or parquet "
+        "file or a folder saved by datasets, as --questions"]
+
+
+def test_the_leaderboard_names_its_out_flag_when_it_cannot_write(run_bench: RunBench,
+                                                                 workdir: Path) -> None:
+    assert run_bench("run", "--backend", "oracle", "--limit", "2").returncode == 0
+    (workdir / "blocked").write_text("a file where the folder should be")
+    proc = run_bench("leaderboard", "--out", "blocked/board")
+    assert proc.returncode == 2
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("bench: error: blocked/board: cannot make the output folder")
+    assert line.endswith("check --out")

@@ -60,7 +60,9 @@ def run_import(args: argparse.Namespace) -> int:
     outcome, counts = import_files(settings, [Path(f) for f in args.files])
     for problem in counts.problems or []:
         print(f"bench: warning: {problem}", file=sys.stderr)
-    print(f"imported {counts.answers} answers and {counts.errors} errors"
+    from bench.results.format import plural
+
+    print(f"imported {plural(counts.answers, 'answer')} and {plural(counts.errors, 'error')}"
           + (f"; {counts.already} already answered, kept" if counts.already else ""))
     for line in result_summary(outcome.result):
         print(line)

@@ -87,6 +87,11 @@ def _leaderboard(args: argparse.Namespace) -> int:
               "view shows no question texts", file=sys.stderr)
 
     paths = [out / "leaderboard.json", out / "leaderboard.md", out / "leaderboard.html"]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot make the output folder ({exc.strerror}); check "
+                         "--out") from None
     atomic_write_json(paths[0], board.to_json())
     atomic_write_text(paths[1], markdown(board))
     atomic_write_text(paths[2], render(board, questions, corpus))

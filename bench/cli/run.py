@@ -184,8 +184,11 @@ def incomplete_exit(result: ResultFile, *, rerun: str) -> int:
             f"answer ({', '.join(parts)}); this result is not ranked.")
     top = commonest_error(result.records)
     if top is not None:
+        from bench.results.format import plural
+
         line += (f" Commonest error: {top[0]} ({top[1]}x). To retry, {rerun}: only the "
-                 f"{m.errors} failed questions are asked.")
+                 f"{plural(m.errors, 'failed question')} {'is' if m.errors == 1 else 'are'} "
+                 "asked.")
     if m.truncated:
         line += " Truncated replies were cut off by the token limit: raise --max-tokens."
     print(line, file=sys.stderr)

@@ -79,3 +79,8 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> lis
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return out
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 error", "2 errors"; `many` for a plural that is not the word and an s."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
