@@ -207,7 +207,24 @@ def test_a_journal_cut_mid_line_is_repaired_before_appending(tmp_path: Path) -> 
     (["run", "--run-id", "x", "--resume"], "bench run --run-id x --resume"),
 ])
 def test_the_resume_hint_never_repeats_fresh(argv: list[str], expected: str) -> None:
-    assert resume_command("r1", argv) == expected
+    assert resume_command("r1", argv, prog=["bench"]) == expected
+
+
+def test_the_resume_hint_echoes_how_bench_was_started(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.cli.run import invoked_as
+
+    script = tmp_path / "venv" / "bin" / "bench"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert invoked_as(str(script)) == ["venv/bin/bench"]  # typed as a path: echoed as one
+    assert invoked_as("venv/bin/bench") == ["venv/bin/bench"]
+    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
+    assert invoked_as(str(script)) == ["bench"]  # found on the PATH: the short name
+    assert invoked_as("/x/bench/__main__.py") == ["python", "-m", "bench"]
 
 
 def test_a_full_disk_is_one_clear_error_and_the_old_file_stays(

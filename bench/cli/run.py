@@ -161,14 +161,32 @@ def run(args: argparse.Namespace) -> int:
     return incomplete_exit(outcome.result, rerun="run the same command again")
 
 
-def resume_command(run_id: str, argv: list[str] | None = None) -> str:
+def resume_command(run_id: str, argv: list[str] | None = None,
+                   prog: list[str] | None = None) -> str:
     """The command that continues this run: the same flags, without --fresh, with its id."""
     args = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--fresh"]
     if not any(a == "--run-id" or a.startswith("--run-id=") for a in args):
         args += ["--run-id", run_id]
     if "--resume" not in args:
         args.append("--resume")
-    return shlex.join(["bench", *args])
+    return shlex.join([*(invoked_as() if prog is None else prog), *args])
+
+
+def invoked_as(argv0: str | None = None) -> list[str]:
+    """How the user started bench, to echo it back: `bench` when found on the PATH as typed,
+    the path they typed (`.venv/bin/bench`) otherwise, `python -m bench` for the module."""
+    import os
+    import shutil
+
+    first = sys.argv[0] if argv0 is None else argv0
+    if first.endswith("__main__.py") or first in ("-m", "-c"):
+        return ["python", "-m", "bench"]
+    name = os.path.basename(first)
+    found = shutil.which(name)
+    if found and os.path.realpath(found) == os.path.realpath(first):
+        return [name]
+    rel = os.path.relpath(first) if os.path.isabs(first) else first
+    return [rel if not rel.startswith("..") else first]
 
 
 def incomplete_exit(result: ResultFile, *, rerun: str) -> int:
