@@ -152,6 +152,9 @@ class RunInfo(BaseModel):
     """The ids of the questions asked, sorted."""
     subset: bool = False
     """Whether only part of the set was asked (`--limit`, `--ids`, `--tags`)."""
+    selection: dict[str, Any] | None = None
+    """How the part was chosen: `ids`, `tags`, `limit` as given; null for the whole set (and
+    in older files)."""
     max_tokens: int | None = None
     """Token budget of each answer."""
     sent: dict[str, Any] = {}

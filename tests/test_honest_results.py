@@ -103,7 +103,10 @@ def test_a_subset_run_has_its_own_group_and_replaces_no_full_run(
     assert sub["group"] != rows["oracle-oracle-closed-book"]["group"]
     assert (sub["n_questions"], rows["oracle-oracle-closed-book"]["n_questions"]) == (5, 94)
     out = bench("leaderboard", cwd=workdir).stdout
-    assert "(a subset" in out
+    titles = [line for line in out.splitlines() if line.startswith("questions ")]
+    assert titles == [
+        "questions 991e70b2067b · all 94 questions · grader rules-v3 · 2 runs",
+        "questions 991e70b2067b · 5 questions, the first 5 · grader rules-v3 · 1 run"]
 
 
 def test_resume_after_timeouts_with_a_longer_timeout_asks_only_the_failed(

@@ -11,6 +11,7 @@ from bench.cli import main
 from bench.records import Record, ResultFile, RunInfo, Usage
 from bench.results.leaderboard import build
 from bench.results.metrics import compute
+from tests.conftest import RunBench
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
 CODES = {"c": "correct", "i": "incorrect", "n": "not_attempted", "e": "error", "u": "unscored"}
@@ -142,7 +143,7 @@ def test_cli_writes_three_outputs_and_ends_with_the_html_path(
                                 "(Expecting property name enclosed in double quotes at line 1 "
                                 "column 2); the file is corrupt or was cut short"]
     assert out.rstrip().splitlines()[-1] == f"wrote {Path('site') / 'leaderboard.html'}"
-    assert f"questions {SHA_A[:12]} · grader rules-v1" in out
+    assert f"questions {SHA_A[:12]} · " in out and " · grader rules-v1 · " in out
     assert max(len(line) for line in out.splitlines()) <= 100
 
     data = json.loads((tmp_path / "site" / "leaderboard.json").read_text())
@@ -190,3 +191,22 @@ def test_nothing_to_rank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         if setup != "missing" else []
     assert written == ([] if setup != "all-broken" else
                        ["leaderboard.html", "leaderboard.json", "leaderboard.md"])
+
+
+def test_groups_are_named_by_what_tells_them_apart(run_bench: RunBench, workdir: Path) -> None:
+    for args in (["--limit", "3"], ["--tags", "unreported"], ["--ids", "heli-date,heli-model"],
+                 []):
+        assert run_bench("run", "--backend", "oracle", *args).returncode == 0
+    proc = run_bench("leaderboard")
+    titles = [line.split(" · ", 1)[1] for line in proc.stdout.splitlines()
+              if line.startswith("questions ")]
+    assert titles[0] == "all 94 questions · grader rules-v3 · 1 run"  # the whole set first
+    assert sorted(titles[1:]) == [
+        "13 questions, tagged unreported · grader rules-v3 · 1 run",
+        "2 questions, chosen by id · grader rules-v3 · 1 run",
+        "3 questions, the first 3 · grader rules-v3 · 1 run",
+    ]
+    page = (workdir / "results" / "leaderboard.html").read_text()
+    assert "13 questions, tagged unreported" in page and "3 questions, the first 3" in page
+    md = (workdir / "results" / "leaderboard.md").read_text()
+    assert len({line for line in md.splitlines() if line.startswith("## questions")}) == 4

@@ -78,7 +78,9 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
          "n_questions_total": len(qs.questions),
          "selection_sha256": selection_sha256(q.id for q in questions),
          "selected_ids": sorted(q.id for q in questions),
-         "subset": len(questions) < len(qs.questions)},
+         "subset": len(questions) < len(qs.questions),
+         "selection": s.selection.model_dump(mode="json", exclude_none=True)
+         if len(questions) < len(qs.questions) else None},
         records, grader, qs.questions, s.graders.penalty_k,
     )
     atomic_write_json(out, result.model_dump(mode="json"))

@@ -193,7 +193,9 @@ def _finish(p: Prepared, wall: float, sent: dict[str, Any] | None,
          "n_questions_total": len(qs.questions),
          "selection_sha256": selection_sha256(q.id for q in p.questions),
          "selected_ids": sorted(q.id for q in p.questions),
-         "subset": len(p.questions) < len(qs.questions), "sent": sent or {}},
+         "subset": len(p.questions) < len(qs.questions), "sent": sent or {},
+         "selection": s.selection.model_dump(mode="json", exclude_none=True)
+         if len(p.questions) < len(qs.questions) else None},
         records, p.grader, qs.questions, s.graders.penalty_k, prices,
     )
     atomic_write_json(p.path, result.model_dump(mode="json"))

@@ -32,7 +32,8 @@ from bench.results.stats import RESAMPLES, Encoded, PairedBootstrap
 from bench.verdicts import Verdict
 
 __all__ = ["LEVEL", "RESAMPLES", "SCHEMA_VERSION", "SEED", "Group", "Leaderboard",
-           "LeaderboardRow", "RankedRun", "build", "counted", "gc_paused", "group_title"]
+           "LeaderboardRow", "RankedRun", "build", "counted", "gc_paused", "group_name",
+           "group_title", "selection_words"]
 
 SCHEMA_VERSION = 2
 SEED = 0
@@ -282,10 +283,39 @@ def counted(group: Group) -> tuple[str, str]:
 
 
 def group_title(group: Group) -> str:
-    runs, questions = counted(group)
-    part = f" (a subset, selection {group.selection_sha256[:8]})" if group.subset else ""
-    return (f"questions {group.questions_sha256[:12]} · grader {group.grader} · {runs} · "
-            f"{questions}{part}")
+    """The group's name, then its size: "questions 991e70b2067b · 10 questions, the first 10 ·
+    grader rules-v3 · 3 runs"."""
+    runs, _ = counted(group)
+    return f"{group_name(group)} · {runs}"
+
+
+def group_name(group: Group) -> str:
+    """What tells a group from the others: its question set, its selection (how many
+    questions and how they were chosen) and its grader."""
+    return (f"questions {group.questions_sha256[:12]} · {selection_words(group)} · "
+            f"grader {group.grader}")
+
+
+def selection_words(group: Group) -> str:
+    """ "all 94 questions", "10 questions, the first 10", "13 questions tagged unreported",
+    "2 questions chosen by id"; an older file's subset by its selection hash."""
+    n = len(group.question_ids)
+    _, questions = counted(group)
+    if not group.subset:
+        return f"all {questions}"
+    how = next((run.result.run.selection for run in group.runs if run.result.run.selection),
+               None)
+    if not how:
+        return f"{questions}, selection {group.selection_sha256[:8]}"
+    parts = []
+    if how.get("ids"):
+        parts.append("chosen by id")
+    if how.get("tags"):
+        parts.append("tagged " + " or ".join(how["tags"]))
+    if how.get("limit"):
+        parts.append(f"the first {how['limit']}" if len(parts) == 0
+                     else f"the first {how['limit']} of them")
+    return f"{n} question{'s' * (n != 1)}, " + ", ".join(parts) if parts else questions
 
 
 def selection_of(result: ResultFile) -> str:

@@ -12,7 +12,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from bench.results.format import fmt_ci, pct
-from bench.results.leaderboard import RESAMPLES, SEED, group_title
+from bench.results.leaderboard import RESAMPLES, SEED, group_name, group_title
 from bench.results.read import first_samples
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def _figures(board: Leaderboard) -> list[str]:
             "type": "scatter", "mode": "markers+text", "textposition": "top center",
             "text": [r["run_id"] for r in runs], "textfont": {"size": 10},
             "x": [r["incorrect_rate"] for r in runs], "y": [r["correct_rate"] for r in runs],
-            "name": f"{group.questions_sha256[:12]} · {group.grader}",
+            "name": group_name(group),
             "customdata": [[r["run_id"], r["model"] or "-", r["backend"] or "-",
                             r["mode"] or "-", r["not_attempted_rate"], r["rank_label"]]
                            for r in runs],
@@ -149,7 +149,7 @@ def _tag_rate(by_tag: dict[str, Any], tag: str) -> float | None:
 
 
 def group_label(group: Group) -> str:
-    return f"questions {group.questions_sha256[:12]} · grader {group.grader}"
+    return group_name(group)
 
 
 class _Strings:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bench.records import JudgeUsage, ResultFile
 from bench.results.format import elide, fmt_ci, fmt_f, markdown_table, md_cell, num, pct, render
-from bench.results.leaderboard import RESAMPLES, SEED, Group, Leaderboard, counted
+from bench.results.leaderboard import RESAMPLES, SEED, Group, Leaderboard, counted, group_name
 
 
 def headline_table(results: list[ResultFile]) -> str:
@@ -105,8 +105,7 @@ def markdown(board: Leaderboard) -> str:
             "Brier", "Errors", "Truncated", "Latency s", "Tokens in/out", "Reasoning tok.",
             "Cost", "Judge cost")
     for group in board.groups:
-        out += [f"## Questions `{group.questions_sha256[:12]}` · grader `{group.grader}`", "",
-                "{}, {}.".format(*counted(group)), ""]
+        out += [f"## {group_name(group)}", "", "{}, {}.".format(*counted(group)), ""]
         rows = []
         for run in group.runs:
             r = run.row
