@@ -108,6 +108,23 @@ def test_leaderboard_page_in_chromium(tmp_path: Path, monkeypatch: pytest.Monkey
         page.locator("table.board").nth(0).locator("th", has_text=re.compile(r"^Rank$")).click()
         assert column(1) == ["best", "careful", "bold", "weak"]
 
+        # At 1400 px the headline columns fit without scrolling; the rest behind the switch.
+        scroll = page.locator("div.scroll").nth(0)
+        assert scroll.evaluate("e => e.scrollWidth <= e.clientWidth")
+        heads = boards.nth(0).locator("th")
+        shown = [heads.nth(i).inner_text() for i in range(heads.count())
+                 if heads.nth(i).is_visible()]
+        assert shown == ["Rank", "Run", "Model", "Mode", "Correct %", "Incorrect %",
+                         "Not att. %", "F", "F 95% CI", "Halluc. %"]
+        page.locator("button.cols").nth(0).click()
+        assert boards.nth(0).locator("th", has_text="Coverage %").is_visible()
+        page.locator("button.cols").nth(0).click()
+        assert not boards.nth(0).locator("th", has_text="Coverage %").is_visible()
+        assert "A rank - marks an incomplete run" in page.inner_text("body")
+        # Group titles read apart.
+        titles = page.locator("h3").all_inner_texts()
+        assert len(titles) == len(set(titles)) == 2
+
         plots = page.locator(".js-plotly-plot")
         assert plots.count() == 3  # the trade-off, and a heat map per question set
         for i in range(3):

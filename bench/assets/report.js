@@ -90,3 +90,6 @@ render();}
 load().then(init).catch(function(e){
   document.getElementById('pq-info').textContent='per-question view unavailable: '+e.message;});
 })();
+document.querySelectorAll('button.cols').forEach(function(b){b.addEventListener('click',function(){
+  const t=document.getElementById(b.dataset.board);const all=t.classList.toggle('all');
+  b.textContent=all?'headline columns':'all columns';});});

@@ -46,6 +46,10 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("completion_tokens", "Tokens out", "int"), ("reasoning_tokens", "Reasoning tok.", "int"),
     ("cost", "Cost", "f4"),
 )
+HEADLINE = frozenset({"rank_label", "run_id", "model", "mode", "correct_rate", "incorrect_rate",
+                      "not_attempted_rate", "f_score", "f_score_ci95",
+                      "unreported_hallucination_rate"})
+"""The columns shown at first; the others appear with the table's "all columns" switch."""
 
 
 def _asset(name: str) -> str:
@@ -53,6 +57,11 @@ def _asset(name: str) -> str:
 
 
 def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
+    cell = _value_cell(row, key, fmt)
+    return cell if key in HEADLINE else cell.replace("<td", '<td data-more="1"', 1)
+
+
+def _value_cell(row: dict[str, Any], key: str, fmt: str) -> str:
     value = row.get(key)
     if fmt == "rank":
         sort = "" if row.get("rank") is None else f' data-v="{row["_pos"]}"'
@@ -69,7 +78,8 @@ def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
 
 
 def leaderboard_table(group: Group, index: int) -> str:
-    head = "".join(f'<th title="click to sort">{html.escape(h)}</th>' for _, h, _ in COLUMNS)
+    head = "".join(f'<th title="click to sort"{"" if k in HEADLINE else " data-more=1"}>'
+                   f"{html.escape(h)}</th>" for k, h, _ in COLUMNS)
     body = []
     for pos, run in enumerate(group.runs):
         row = {**run.row.model_dump(), "_pos": pos}
@@ -303,7 +313,8 @@ def render(board: Leaderboard, questions: QuestionSet | None = None,
     tables = []
     for n, group in enumerate(board.groups):
         tables.append(f"<h3>{html.escape(group_title(group))}</h3>"
-                      f"<div class=scroll>{leaderboard_table(group, n)}</div>")
+                      f'<button type=button class=cols data-board="board-{n}">all columns'
+                      f"</button><div class=scroll>{leaderboard_table(group, n)}</div>")
     skipped = ""
     if board.skipped:
         items = "".join(f"<li><code>{html.escape(s['file'])}</code>: {html.escape(s['error'])}"
