@@ -102,8 +102,12 @@ def _figures(board: Leaderboard) -> list[str]:
     for group in board.groups:
         runs = [r.row.model_dump() for r in group.runs if r.row.correct_rate is not None]
         traces.append({
-            "type": "scatter", "mode": "markers+text", "textposition": "top center",
-            "text": [r["run_id"] for r in runs], "textfont": {"size": 10},
+            # Labels for ranked runs only (the rest on hover), above or below their point by
+            # turns, so that neighbours do not print over each other.
+            "type": "scatter", "mode": "markers+text",
+            "textposition": [_label_side(runs, i) for i in range(len(runs))],
+            "text": [r["run_id"] if r["rank"] is not None else "" for r in runs],
+            "textfont": {"size": 10}, "cliponaxis": False,
             "x": [r["incorrect_rate"] for r in runs], "y": [r["correct_rate"] for r in runs],
             "name": group_name(group),
             "customdata": [[r["run_id"], r["model"] or "-", r["backend"] or "-",
@@ -120,9 +124,9 @@ def _figures(board: Leaderboard) -> list[str]:
     figs: list[tuple[str, dict[str, Any]]] = [("plot-tradeoff", {"data": traces, "layout": {
         "height": 480, "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
         "xaxis": {**axis, "title": {"text": "incorrect rate"}, "tickformat": ".0%",
-                  "range": [-0.02, 1.02]},
+                  "range": [-0.05, 1.05]},
         "yaxis": {**axis, "title": {"text": "correct rate"}, "tickformat": ".0%",
-                  "range": [-0.02, 1.02]},
+                  "range": [-0.05, 1.08]},
         "legend": {"orientation": "h", "y": -0.15}, "hovermode": "closest",
     }})]
     for gi, group in enumerate(board.groups):
@@ -143,14 +147,29 @@ def _figures(board: Leaderboard) -> list[str]:
         }
         figs.append((f"plot-tags-{gi}", {"data": [heat], "layout": {
             "height": min(1800, max(320, 22 * len(group.runs) + 160)),
-            "margin": {"l": 180, "r": 20, "t": 30, "b": 100},
+            "margin": {"l": 20, "r": 20, "t": 30, "b": 100},
             "title": {"text": group_label(group), "font": {"size": 13}},
-            "yaxis": {"autorange": "reversed", "type": "category"},
-            "xaxis": {"type": "category"},
+            # automargin: the left margin grows to the longest run id, never cutting it.
+            "yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
+            "xaxis": {"type": "category", "automargin": True},
         }}))
     return [pio.to_html(fig, include_plotlyjs=n == 0, full_html=False, div_id=div_id,
                         config=config, validate=False)
             for n, (div_id, fig) in enumerate(figs)]
+
+
+def _label_side(runs: list[dict[str, Any]], i: int) -> str:
+    """Above its point, or below when a point close by (within 8 points of the axes) already
+    has its label above; at the top of the plot, below."""
+    r = runs[i]
+    if r["correct_rate"] > 0.92:
+        return "bottom center"
+    above = 0
+    for other in runs[:i]:
+        near = (abs(other["correct_rate"] - r["correct_rate"]) < 0.08
+                and abs(other["incorrect_rate"] - r["incorrect_rate"]) < 0.25)
+        above += near
+    return "top center" if above % 2 == 0 else "bottom center"
 
 
 def _tag_rate(by_tag: dict[str, Any], tag: str) -> float | None:
