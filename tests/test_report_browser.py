@@ -131,6 +131,20 @@ def test_leaderboard_page_in_chromium(tmp_path: Path, monkeypatch: pytest.Monkey
             assert plots.nth(i).locator("svg.main-svg").count() > 0
         assert page.locator("#plot-tradeoff .scatterlayer .point").count() == 5
         assert page.locator("#plot-tags-0 .hm").count() == 1
+        # No run name of the heat map is cut at the left, and no two scatter labels overlap.
+        left = page.locator("#plot-tags-0").bounding_box()
+        assert left is not None
+        for box in (page.locator("#plot-tags-0 .ytick text").nth(i).bounding_box()
+                    for i in range(page.locator("#plot-tags-0 .ytick text").count())):
+            assert box is not None and box["x"] >= left["x"]
+        labels = [b for i in range(page.locator("#plot-tradeoff .textpoint text").count())
+                  if (b := page.locator("#plot-tradeoff .textpoint text").nth(i).bounding_box())
+                  and b["width"] > 0]
+        assert labels
+        for i, a in enumerate(labels):
+            for b in labels[i + 1:]:
+                assert (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                        or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
 
         cards = page.locator("#pq-list .q")
         assert cards.count() == 25
