@@ -24,6 +24,9 @@ CASES = [
      "12 November 2020.", "incorrect", False),
     # the gold beside a rival, and only the sentence settles which answers
     ("heli-crew-killed", "Two crewmen were hurt and five were killed.", "incorrect", False),
+    # an ordinal that makes a count ("added a sixth"), beside the gold
+    ("heli-crew-killed", "Two servicemen were killed, and a third was hurt.", "correct",
+     False),
     # the gold named only inside a question the response asks
     ("heli-crew-killed", "Was it two, or was it never confirmed? Hard to say.",
      "not_attempted", False),

@@ -226,7 +226,20 @@ def span_rivals(f: Facts, d: Span) -> bool:
     gold = [g.value for g in f.numbers]
     asked = _asked_values(f.question.question)
     return any(not m.is_year and m.value not in asked
-               and all(abs(m.value - g) > 1e-9 for g in gold) for m in d.mentions)
+               and all(abs(m.value - g) > 1e-9 for g in gold) for m in d.mentions) \
+        or _rival_ordinal(d.toks, gold, asked)
+
+
+_ORDINAL_VALUES = {w: i for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(),
+    start=1)}
+
+
+def _rival_ordinal(toks: list[str], gold: list[float], asked: frozenset[float]) -> bool:
+    """ "Added a sixth": an ordinal after a count, the count it makes."""
+    return any(toks[i - 1] == "a" and (v := _ORDINAL_VALUES.get(t)) is not None
+               and v not in asked and all(abs(v - g) > 1e-9 for g in gold)
+               for i, t in enumerate(toks) if i)
 
 
 def rivals(f: Facts, raw: str) -> bool:
@@ -234,13 +247,15 @@ def rivals(f: Facts, raw: str) -> bool:
     another date, or another name."""
     if f.type == "number":
         if not any(ch.isdigit() for ch in raw) and NUMBER_WORDS.isdisjoint(
-                re.findall(r"[a-z]+", raw.lower())):
+                re.findall(r"[a-z]+", raw.lower())) and not any(
+                o in raw.lower() for o in _ORDINAL_VALUES):
             return False
         gold = [g.value for g in f.numbers]
         asked = _asked_values(f.question.question)
+        toks = tokens(fold(raw))
         return any(not m.is_year and m.value not in asked
                    and all(abs(m.value - g) > 1e-9 for g in gold)
-                   for m in find_numbers(tokens(fold(raw))))
+                   for m in find_numbers(toks)) or _rival_ordinal(toks, gold, asked)
     if f.type == "date":
         if not any(ch.isdigit() for ch in raw):
             return False
