@@ -75,6 +75,9 @@ def test_export_then_vllm_output_with_failures_then_the_missing_ones(workdir: Pa
     first = bench("batch", "import", "out.jsonl", "--run-id", "b1", cwd=workdir)
     assert first.returncode == 4, first.stderr
     assert "imported 9 answers and 3 errors" in first.stdout
+    # The hint gives the export command with every flag that shapes the requests.
+    assert "export the missing ones (python -m bench batch export requests.jsonl --model "\
+        "my-model --limit 12 --run-id b1)" in first.stderr
     result = json.loads((workdir / "results" / "b1.json").read_text())
     assert (result["metrics"]["errors"], result["metrics"]["correct"]) == (3, 9)
 

@@ -68,8 +68,56 @@ def run_import(args: argparse.Namespace) -> int:
         print(line)
     print(f"wrote {outcome.path}")
     return incomplete_exit(
-        outcome.result, rerun=f"export the missing ones (bench batch export ... --run-id "
-        f"{args.run_id}), run them and import the outputs")
+        outcome.result, rerun=f"export the missing ones ({export_command(settings)}), run "
+        "them and import the outputs")
+
+
+def export_command(settings: Any) -> str:
+    """The `bench batch export` command that writes the run's missing requests: every flag
+    that shapes them, as the run was exported (a prompt file's path is not kept: FILE)."""
+    import shlex
+
+    from bench.cli.run import invoked_as
+    from bench.prompts import BUILT_IN, with_system
+    from bench.settings import RunSettings
+
+    s: RunSettings = settings
+    default = RunSettings(backend=s.backend)
+    args = ["batch", "export", "requests.jsonl"]
+    options = dict(s.options)
+    for key, flag in (("model", "--model"), ("base_url", "--base-url")):
+        if options.get(key) is not None:
+            args += [flag, str(options.pop(key))]
+    for key, value in sorted(options.items()):
+        args += ["-o", f"{key}={value}"]
+    if s.mode != default.mode:
+        args += ["--mode", s.mode]
+    sel = s.selection
+    if sel.ids:
+        args += ["--ids", ",".join(sel.ids)]
+    if sel.tags:
+        args += ["--tags", ",".join(sel.tags)]
+    if sel.limit is not None:
+        args += ["--limit", str(sel.limit)]
+    for name, flag in (("repeats", "--repeats"), ("temperature", "--temperature"),
+                       ("max_tokens", "--max-tokens")):
+        if getattr(s, name) != getattr(default, name):
+            args += [flag, str(getattr(s, name))]
+    if s.confidence:
+        args.append("--confidence")
+    if s.template != default.template:
+        named = next((n for n, t in BUILT_IN.items()
+                      if with_system(t, s.template.system) == s.template), None)
+        args += ["--prompt-template", named or "FILE"]
+        if named and s.template.system != BUILT_IN[named].system:
+            args += ["--system-prompt", s.template.system]
+    for name, flag in (("questions", "--questions"), ("seeds", "--seeds")):
+        if getattr(s, name) is not None:
+            args += [flag, str(getattr(s, name))]
+    args += ["--run-id", s.run_id or "ID"]
+    if s.out_dir != default.out_dir:
+        args += ["--out", str(s.out_dir)]
+    return shlex.join([*invoked_as(), *args])
 
 
 def run_cancel(args: argparse.Namespace) -> int:
