@@ -75,8 +75,8 @@ def match_loose(f: Facts, d: Span) -> Outcome | None:
     if f.type == "entity":
         hit = _fuzzy(f, [t for t in d.toks if t not in ARTICLES])
         if hit is not None:
-            return guess(C, "phrase.typo",
-                         f"gives {hit!r}, a spelling of the gold off by one letter")
+            return (C, "phrase.typo",
+                    f"gives {hit!r}, a spelling of the gold off by one letter")
     return None
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from bench.dataset import Question
-from bench.grading.common import INC, NA, C, Outcome, Span, decides, guess, may_decline
+from bench.grading.common import INC, NA, C, Outcome, Span, decides, may_decline
 from bench.grading.doubt import doubt
 from bench.grading.extract import Extraction, extract, residue
 from bench.grading.facts import Facts
@@ -30,7 +30,7 @@ RULES_SPEC = "rules-v3"
 
 
 _ECHO: Outcome = (NA, "echo", "restates the question: no answer")
-_ASKS_BACK: Outcome = guess(NA, "hedge.question", "answers with a question: no commitment")
+_ASKS_BACK: Outcome = (NA, "hedge.question", "answers with a question: no commitment")
 _SOMETHING = re.compile(r"[^\W_]|[^\w\s.,;:!?'\"()\[\]{}<>/\\|*_~`-]").search
 """A letter, a digit or a symbol (an emoji): more than punctuation and space."""
 # An abstention about the asked fact itself ("I'm not certain who won", "I'd need to check
