@@ -101,8 +101,8 @@ _REASONING_START = re.compile(
     re.I,
 )
 _CONCLUSION = re.compile(
-    r"(?:^|(?<=[.!?:])\s+|\n)\W*(?:so|therefore|thus|hence|consequently|overall|in the end"
-    r"|putting (?:it|this|that) (?:all )?together|this means|that means|which means"
+    r"(?:^|(?<=[.!?:])\s+|(?<=,)\s+|\n)\W*(?:so|therefore|thus|hence|consequently|overall"
+    r"|in the end|putting (?:it|this|that) (?:all )?together|this means|that means|which means"
     r"|it follows that|accordingly|ultimately)\b,?\s*",
     re.I | re.M,
 )

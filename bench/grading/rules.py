@@ -91,7 +91,7 @@ class Matcher:
         if not span:
             if ext.how in ("no_conclusion", "think_open"):
                 return Assessment(NA, "extract.no_conclusion",
-                                  "reasoning that reaches no answer", False, "")
+                                  "reasoning that reaches no answer", True, "")
             if ext.how == "json":
                 return Assessment(NA, "json.null", "the answer field is empty or null", True, "")
             return _empty(response, "")
