@@ -41,6 +41,12 @@ CASES = [
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),
     # yes and no in other scripts
     ("war2020-mass-protests", "Այո", "correct", True),
+    # a rhetorical negative opening is no "no"
+    ("war2020-mass-protests", "No wonder the defeat sparked mass protests across Armenia.",
+     "correct", False),
+    ("nk-recognized-as-armenian", "Without a doubt, it is internationally recognized as "
+     "Armenian territory.",
+     "incorrect", False),
     # plain answers stay decided
     ("heli-crew-killed", "Two servicemen were killed.", "correct", True),
     ("heli-crew-killed", "Three.", "incorrect", True),

@@ -158,7 +158,19 @@ def _substitutes(f: Facts, d: Span, toks: list[str]) -> bool:
     return False
 
 
+# Openings whose negative word is rhetoric, not an answer: "No doubt it had clearance" says yes.
+_RHETORICAL = re.compile(
+    r"^\W*(?:no doubt(?: about it)?|no question(?: about it)?|no wonder|not surprisingly|"
+    r"unsurprisingly|not only|not once but \w+(?: \w+)?|without (?:a |any )?doubt)\b[\s,:;.-]*")
+
+
 def grade_yes_no(f: Facts, d: Span) -> Outcome:
+    opening = _RHETORICAL.match(d.folded)
+    if opening and opening.end() < len(d.folded.rstrip()):
+        rest = d.folded[opening.end():]
+        verdict, _rule, reason = grade_yes_no(f, Span(rest, rest, tokens(rest)))
+        return guess(verdict, "yes_no.rhetorical",
+                     f"a rhetorical opening ({opening.group(0).strip(' ,:;.-')!r}); {reason}")
     want = f.gold.strip().lower() if f.gold else ""
     folded, toks = d.folded, d.toks
     clauses = d.clauses
