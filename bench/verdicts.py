@@ -54,3 +54,9 @@ class Grade(BaseModel):
     judge: Grade | None = None
     """The LLM judge's own grade where a judge was asked beside the rules (`hybrid` on an
     undecided answer, `both` on every answer)."""
+
+    @property
+    def rules_decided(self) -> bool | None:
+        """Whether the rules were sure of this answer; None where only the judge graded it
+        (`llm`), so the rules' sureness does not apply."""
+        return None if self.rule.startswith("judge.") and self.decided else self.decided

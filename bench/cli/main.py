@@ -112,15 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def flag_namer(parser: argparse.ArgumentParser) -> Callable[[str], str]:
     """How an error names a setting: as the flag that sets it (`run_id` -> `--run-id`)."""
     flags: dict[str, str] = {}
-
-    def collect(p: argparse.ArgumentParser) -> None:
+    for p in _parsers(parser):
         for action in p._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for child in action.choices.values():
-                    collect(child)
-            elif action.option_strings:
+            if action.option_strings:
                 long = [s for s in action.option_strings if s.startswith("--")]
                 flags.setdefault(action.dest, (long or action.option_strings)[0])
-
-    collect(parser)
     return lambda name: flags.get(ALIASES.get(name, name), name)

@@ -36,6 +36,7 @@ from bench.grading.rivals import (
     gold_at,
     other_language,
     rivals,
+    sentences,
     span_rivals,
     squashed,
     table_row,
@@ -78,7 +79,7 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
     if verdict == C and rule != "exact":
         if f.gold is None:
             return _unreported_turn(d, regrade)
-        found = ((_arithmetic(d, regrade) if "=" in d.raw or "equals" in d.folded else None)
+        found = (_arithmetic(d, regrade)
                  or ("?" in d.raw and (_asked_candidates(d, regrade)
                                        or _only_asked(d, regrade)))
                  or _declined_items(f, d)
@@ -89,7 +90,7 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
         rival = span_rivals(f, d)  # the costliest check, shared by the two that need it
         return turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
     if verdict == INC and f.gold is not None:
-        return ((_arithmetic(d, regrade) if "=" in d.raw or "equals" in d.folded else None)
+        return (_arithmetic(d, regrade)
                 or (squashed(f, d) if rule == "other.answer" else None)
                 or _not_the_asked_fact(d) or _declined_items(f, d)
                 or _asked_candidates(d, regrade)
@@ -105,7 +106,7 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
 
 def _arithmetic(d: Span, regrade: Regrade) -> Outcome | None:
     """A sum that carries the gold commits to its result."""
-    if not _ARITHMETIC.search(d.raw):
+    if ("=" not in d.raw and "equals" not in d.folded) or not _ARITHMETIC.search(d.raw):
         return None
     result = _RESULT.split(d.raw)[-1]
     if result.strip() and regrade(result)[0] == C:
@@ -189,8 +190,8 @@ def _unreported_turn(d: Span, regrade: Regrade) -> Outcome | None:
 def _only_asked(d: Span, regrade: Regrade) -> Outcome | None:
     """The gold only inside questions the response asks itself ("So is it two, or is it
     unknown?"): no commitment."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", d.raw) if s.strip()]
-    with_gold = [s for s in sentences if regrade(s)[0] == C]
+    said = sentences(d.raw)
+    with_gold = [s for s in said if regrade(s)[0] == C]
     if with_gold and all(s.rstrip(" *_\"'").endswith("?") for s in with_gold):
         return guess(NA, "doubt.only_asked", "names the gold only in a question it asks")
     return None
@@ -224,9 +225,9 @@ def _concluded(d: Span, rule: str, regrade: Regrade) -> Outcome | None:
     """Candidates weighed, then a concluding sentence ("So the longest is the Nile")."""
     if rule != "alternatives":
         return None
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", d.raw) if s.strip()]
-    if len(sentences) > 1 and _CONCLUSION.match(sentences[-1]):
-        verdict = regrade(sentences[-1])[0]
+    said = sentences(d.raw)
+    if len(said) > 1 and _CONCLUSION.match(said[-1]):
+        verdict = regrade(said[-1])[0]
         if verdict in (C, INC):
             return guess(verdict, "doubt.concluded", "weighs candidates, then concludes")
     return None

@@ -6,6 +6,7 @@ offline; `llm` asks the judge; `hybrid` asks the judge only where the rules are 
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -67,7 +68,7 @@ class RulesOnly:
         return None
 
 
-class _WithJudge:
+class _WithJudge(abc.ABC):
     """A grader that asks the judge: shares its spec, usage and closing."""
 
     compares: ClassVar[bool] = False
@@ -84,8 +85,9 @@ class _WithJudge:
     def usage(self) -> JudgeUsage | None:
         return self.judge.usage()
 
+    @abc.abstractmethod
     async def grade(self, question: Question, response: str) -> Grade:
-        raise NotImplementedError
+        """The grade of one response, from the rules, the judge or both."""
 
     async def aclose(self) -> None:
         await self.judge.aclose()

@@ -143,10 +143,9 @@ def measure(labels: list[Labelled], grader: Grader) -> Report:
     unscored = 0
     for lab, rec in zip(labels, records, strict=True):
         style = lab.item.style or "-"
-        # Where only the judge graded, the rules' sureness does not apply.
-        ruled = not (rec.rule.startswith("judge.") and rec.decided)
-        if ruled:
-            unsure[style].append(not rec.decided)
+        sure_of = rec.rules_decided
+        if sure_of is not None:
+            unsure[style].append(not sure_of)
         if rec.verdict not in GRADED:
             unscored += 1
             continue
@@ -154,7 +153,7 @@ def measure(labels: list[Labelled], grader: Grader) -> Report:
         pairs.append((label, got))
         confusion[label][got] += 1
         styles[style].append(label == got)
-        if ruled and rec.decided:
+        if sure_of:
             sure[style].append(label == got)
         if label != got:
             disagreements.append(Disagreement(lab.where, lab.item.id, lab.item.style, label, got,

@@ -22,9 +22,10 @@ from bench.grading.common import (
     prefix_stem,
 )
 from bench.grading.facts import Facts
+from bench.text import numbers
 from bench.text.dates import find_dates
 from bench.text.normalize import ARTICLES, fold, tokens
-from bench.text.numbers import find_numbers
+from bench.text.numbers import NumberMention, find_numbers
 from bench.verdicts import Verdict
 
 Regrade = Callable[[str], Outcome]
@@ -63,9 +64,8 @@ _ENGLISH = frozenset("the of and is was were to in it that this by for with".spl
 _CLAUSE = re.compile(r",\s|;\s|:\s|\band\b|\bplus\b|\bso\b|\bwhile\b|\bwhereas\b|[.!?](?:\s|$)")
 
 
-NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve
-    thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty
-    sixty seventy eighty ninety hundred thousand million dozen""".split())
+NUMBER_WORDS = numbers.NUMBER_WORDS | {"dozen"}
+"""The words the number reader reads as numbers, and "dozen": no name, no topic word."""
 
 
 def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
@@ -185,12 +185,14 @@ def _names_beside(f: Facts, words: list[str]) -> bool:
                and prefix_stem(w) not in gold_words for w in words)
 
 
+_ORDINAL_VALUES = {w: i for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(),
+    start=1)}
+_ORDINAL = re.compile(r"\b(?:" + "|".join(_ORDINAL_VALUES) + r"|\d+(?:st|nd|rd|th))\b", re.I)
+
+
 _REFERENCE = frozenset("than like unlike besides beside except".split())
 """Words after which a name is a point of comparison, not what is said of the subject."""
-
-
-_ORDINAL = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
-                      r"tenth|eleventh|twelfth|\d+(?:st|nd|rd|th))\b", re.I)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -223,16 +225,17 @@ def span_rivals(f: Facts, d: Span) -> bool:
     """`rivals` of the whole graded span, reusing the numbers it has already read."""
     if f.type != "number":
         return rivals(f, d.raw)
+    return _other_numbers(f, d.mentions, d.toks)
+
+
+def _other_numbers(f: Facts, mentions: list[NumberMention], toks: list[str]) -> bool:
+    """A count that is neither the gold nor one the question names, as a number or as "a
+    sixth"."""
     gold = [g.value for g in f.numbers]
     asked = _asked_values(f.question.question)
     return any(not m.is_year and m.value not in asked
-               and all(abs(m.value - g) > 1e-9 for g in gold) for m in d.mentions) \
-        or _rival_ordinal(d.toks, gold, asked)
-
-
-_ORDINAL_VALUES = {w: i for i, w in enumerate(
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(),
-    start=1)}
+               and all(abs(m.value - g) > 1e-9 for g in gold) for m in mentions) \
+        or _rival_ordinal(toks, gold, asked)
 
 
 def _rival_ordinal(toks: list[str], gold: list[float], asked: frozenset[float]) -> bool:
@@ -250,12 +253,8 @@ def rivals(f: Facts, raw: str) -> bool:
                 re.findall(r"[a-z]+", raw.lower())) and not any(
                 o in raw.lower() for o in _ORDINAL_VALUES):
             return False
-        gold = [g.value for g in f.numbers]
-        asked = _asked_values(f.question.question)
         toks = tokens(fold(raw))
-        return any(not m.is_year and m.value not in asked
-                   and all(abs(m.value - g) > 1e-9 for g in gold)
-                   for m in find_numbers(toks)) or _rival_ordinal(toks, gold, asked)
+        return _other_numbers(f, find_numbers(toks), toks)
     if f.type == "date":
         if not any(ch.isdigit() for ch in raw):
             return False
@@ -361,6 +360,11 @@ def table_row(f: Facts, response: str, regrade: Regrade) -> Outcome | None:
 
 _ROW = re.compile(r"^\s*(?:[-*+|]|\d+[.)])?\s*\**\s*([^:|\n]{2,60}?)\s*\**\s*[:|]\s*\**(.+?)\**"
                   r"\s*\|?\s*$", re.M)
+
+
+def sentences(raw: str) -> list[str]:
+    """The sentences and lines of a response, blank ones left out."""
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", raw) if s.strip()]
 
 
 def _labelled_rows(response: str) -> list[tuple[str, str]]:

@@ -68,11 +68,8 @@ def record_of(a: Answer, grade: Grade | None) -> Record:
                           "(finish_reason length); raise the token limit")
         base["truncated"] = True
     assert grade is not None
-    # `decided` is the rules' sureness: null where only the judge graded.
-    by_judge = grade.rule.startswith("judge.") and grade.decided
     return Record(**base, verdict=grade.verdict, rule=grade.rule, reason=grade.reason,
-                  judge=grade.judge, extracted=grade.extracted,
-                  decided=None if by_judge else grade.decided)
+                  judge=grade.judge, extracted=grade.extracted, decided=grade.rules_decided)
 
 
 def judge_view(records: Sequence[Record]) -> list[Record]:
