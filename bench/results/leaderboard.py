@@ -297,9 +297,8 @@ def group_name(group: Group) -> str:
 
 
 def selection_words(group: Group) -> str:
-    """ "all 94 questions", "10 questions, the first 10", "13 questions tagged unreported",
+    """ "all 94 questions", "10 questions, the first 10", "13 questions, tagged unreported",
     "2 questions chosen by id"; an older file's subset by its selection hash."""
-    n = len(group.question_ids)
     _, questions = counted(group)
     if not group.subset:
         return f"all {questions}"
@@ -315,7 +314,7 @@ def selection_words(group: Group) -> str:
     if how.get("limit"):
         parts.append(f"the first {how['limit']}" if len(parts) == 0
                      else f"the first {how['limit']} of them")
-    return f"{n} question{'s' * (n != 1)}, " + ", ".join(parts) if parts else questions
+    return f"{questions}, {', '.join(parts)}" if parts else questions
 
 
 def selection_of(result: ResultFile) -> str:
