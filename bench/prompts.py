@@ -12,6 +12,7 @@ from bench.corpus import Corpus
 from bench.dataset import Question, validation_lines
 from bench.errors import DataError, UsageError
 from bench.fileio import canonical_json
+from bench.targets import penalty, shown
 
 PROMPT_VERSION = "prompt-v1"
 
@@ -27,6 +28,10 @@ QUESTION = "Question: {question}\nAnswer:"
 CONFIDENCE = (
     "\nAfter your answer, write a new line \"Confidence: X\" where X is the probability, "
     "from 0 to 1, that your answer is correct."
+)
+TARGET = (
+    "\nAnswer only if you are more than {t} confident that your answer is correct: a correct "
+    "answer earns 1 point, a wrong answer costs {penalty} points, and \"I don't know\" earns 0."
 )
 MODES = ("closed-book", "open-book", "corpus")
 # A blank line ends the answer proper; small models otherwise go on to write an essay.
@@ -50,8 +55,8 @@ class PromptTemplate(BaseModel):
 
     A file given with `--prompt-template` is TOML with these keys, all optional but `version`:
     `system`, `question` (with `{question}`), `context` (with `{articles}`), `article` (with
-    `{id}` and `{text}`), `confidence`, `stop` (a list), and `[[examples]]` tables of
-    `question` and `answer`."""
+    `{id}` and `{text}`), `confidence`, `target` (with `{t}` and `{penalty}`), `stop` (a
+    list), and `[[examples]]` tables of `question` and `answer`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,6 +72,9 @@ class PromptTemplate(BaseModel):
     """One article; `{id}` and `{text}`."""
     confidence: str = CONFIDENCE
     """Appended to the question with `--confidence`."""
+    target: str = TARGET
+    """Appended to the system message at a confidence target; `{t}` is the target and
+    `{penalty}` what a wrong answer costs, t / (1 - t)."""
     stop: tuple[str, ...] = STOP
     """Stop sequences: the end of the answer proper."""
     examples: tuple[Example, ...] = ()
@@ -75,16 +83,37 @@ class PromptTemplate(BaseModel):
     @model_validator(mode="after")
     def _placeholders(self) -> PromptTemplate:
         for name, needed in (("question", "{question}"), ("context", "{articles}"),
-                             ("article", "{id}"), ("article", "{text}")):
+                             ("article", "{id}"), ("article", "{text}"),
+                             ("target", "{t}"), ("target", "{penalty}")):
             if needed not in getattr(self, name):
                 raise ValueError(f"{name} must contain {needed}")
         return self
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(canonical_json(self.model_dump(mode="json")).encode()).hexdigest()
+        """The hash of the template alone: the same across confidence targets."""
+        return hashlib.sha256(canonical_json(self._canonical()).encode()).hexdigest()
+
+    def _canonical(self) -> dict[str, object]:
+        # Entries added later hash as absent while they keep their built-in text, so that the
+        # templates of earlier runs (and their journals) keep their hashes.
+        later = {name for name, text in _LATER.items() if getattr(self, name) == text}
+        return self.model_dump(mode="json", exclude=later)
+
+    def sha256_at(self, target: float | None) -> str:
+        """The hash of what is sent: the template and, when there is one, the confidence target,
+        so that runs at different targets never share a prompt hash (nor a journal)."""
+        if target is None:
+            return self.sha256
+        body = {"template": self._canonical(), "confidence_target": target}
+        return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+    def target_text(self, target: float) -> str:
+        """The target instruction, with the target and its penalty as numbers."""
+        return self.target.format(t=shown(target), penalty=shown(penalty(target)))
 
 
+_LATER = {"target": TARGET}
 DEFAULT_TEMPLATE = PromptTemplate(version=PROMPT_VERSION)
 PROMPT_SHA256 = DEFAULT_TEMPLATE.sha256
 BRIEF_TEMPLATE = PromptTemplate(
@@ -149,12 +178,14 @@ def context_docs(question: Question, mode: str, corpus: Corpus) -> tuple[str, ..
 
 
 def build_messages(question: Question, mode: str, corpus: Corpus, confidence: bool = False,
-                   template: PromptTemplate = DEFAULT_TEMPLATE) -> list[dict[str, str]]:
+                   template: PromptTemplate = DEFAULT_TEMPLATE,
+                   target: float | None = None) -> list[dict[str, str]]:
     """Chat messages; the articles come before the question so a prompt cache can reuse them."""
     t = template
     docs = context_docs(question, mode, corpus)
     ask = t.question.format(question=question.question) + (t.confidence if confidence else "")
-    system = t.system
+    # The target is a standing rule of the run, stated once with the other instructions.
+    system = t.system + (t.target_text(target) if target is not None else "")
     if docs:
         articles = "\n\n".join(t.article.format(id=d, text=corpus.texts[d].strip())
                                 for d in docs)

@@ -6,7 +6,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bench.figures import Breakdown, Calibration, Metrics, Selective, TargetScore, Unreported
 from bench.verdicts import Grade, Verdict
+
+__all__ = ["READABLE_SCHEMA_VERSIONS", "SCHEMA_VERSION", "Agreement", "Breakdown", "Calibration",
+           "JudgeUsage", "Metrics", "Prediction", "Record", "ResultFile", "RunInfo",
+           "Selective", "TargetScore", "Unreported", "Usage"]
 
 SCHEMA_VERSION: Literal[2] = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)
@@ -130,7 +135,12 @@ class RunInfo(BaseModel):
     prompt_version: str | None = None
     """Version of the prompt template."""
     prompt_sha256: str | None = None
-    """Hash of the prompt template text."""
+    """Hash of what was sent: the prompt template and, at a confidence target, the target."""
+    template_sha256: str | None = None
+    """Hash of the prompt template alone: runs at several confidence targets share it."""
+    confidence_target: float | None = None
+    """The confidence target the model was told (or, for `bench grade`, the one the user says
+    it was prompted with); null: none."""
     predictions_path: str | None = None
     """For `bench grade`: the predictions file graded."""
     repeats: int = 1
@@ -160,134 +170,6 @@ class RunInfo(BaseModel):
     sent: dict[str, Any] = {}
     """What the backend actually sent where it adapted to the server (e.g. a renamed token
     limit), beyond the options above."""
-
-
-class Breakdown(BaseModel):
-    """Counts and rates of one slice of the records (a tag, an answer type, the unreported)."""
-
-    model_config = _FROZEN
-
-    n: int
-    """Records in the slice."""
-    correct: int = 0
-    incorrect: int = 0
-    not_attempted: int = 0
-    not_answered: int = 0
-    """Records with no graded answer (error, truncated, unscored)."""
-    correct_rate: float | None = None
-    """Share of the slice's records that are correct."""
-    incorrect_rate: float | None = None
-    not_attempted_rate: float | None = None
-
-
-class Unreported(BaseModel):
-    """On unreported questions: how often the model said so, and how often it made a value up."""
-
-    model_config = _FROZEN
-
-    n: int = 0
-    """Records of unreported questions."""
-    correct_rate: float | None = None
-    """Share answered "not disclosed" (or abstained)."""
-    hallucination_rate: float | None = None
-    """Share that asserted a value the sources never gave."""
-
-
-class Calibration(BaseModel):
-    """How well stated confidences match correctness (when the model gave confidences)."""
-
-    model_config = _FROZEN
-
-    n: int
-    """Graded records with a confidence."""
-    ece: float
-    """Expected calibration error over equal-width bins."""
-    brier: float
-    """Mean squared error of the confidence against correctness."""
-    bins: int = 10
-    """Bins of the ECE."""
-
-
-class Metrics(BaseModel):
-    """Headline and breakdown figures of one result (see `bench.results.metrics.compute`)."""
-
-    model_config = _FROZEN
-
-    n: int
-    """Records in all: every selected question times its samples. The denominator of the
-    headline rates, so that failures never improve them."""
-    graded: int
-    """Records with a grade (correct, incorrect, not attempted)."""
-    complete: bool = False
-    """Every selected question has a graded answer and nothing failed: only complete runs are
-    ranked."""
-    correct: int
-    """Records graded correct."""
-    incorrect: int
-    """Records graded incorrect."""
-    not_attempted: int
-    """Records graded not attempted."""
-    errors: int
-    """Failed calls: no answer, not graded."""
-    unscored: int
-    """Answers the judge could not grade."""
-    truncated: int = 0
-    """Replies cut off by the token limit before a complete answer: not graded."""
-    truncated_graded: int = 0
-    """Replies cut off by the token limit after a complete, committed answer, which was graded
-    (counted in the verdicts too)."""
-    missing: int = 0
-    """Questions with no answer at all (`bench grade` without a prediction): not attempted."""
-    correct_rate: float | None
-    """Correct share of all records."""
-    incorrect_rate: float | None
-    """Incorrect share of all records."""
-    not_attempted_rate: float | None
-    """Not-attempted share of all records."""
-    not_answered_rate: float | None = None
-    """Share of all records with no graded answer (error, truncated, unscored)."""
-    over_graded: Breakdown | None = None
-    """The same rates over graded records only: for diagnosis, never for ranking."""
-    accuracy_given_attempted: float | None
-    """Correct share of the attempted (correct + incorrect) records."""
-    f_score: float | None
-    """Harmonic mean of correct rate and accuracy given attempted (SimpleQA)."""
-    penalty_score: float | None = None
-    """Mean of +1 correct, -k incorrect, 0 not attempted: rewards abstaining when unsure."""
-    penalty_k: float = 1.0
-    """The k of the penalty score."""
-    ci95: dict[str, tuple[float, float]] = {}
-    """Seeded bootstrap 95% intervals of the headline figures."""
-    unreported: Unreported = Unreported()
-    """On unreported questions: n, correct_rate, hallucination_rate."""
-    by_tag: dict[str, Breakdown] = {}
-    """Per tag: n, counts and rates."""
-    by_type: dict[str, Breakdown] = {}
-    """Per answer type, the same figures."""
-    calibration: Calibration | None = None
-    """With confidences: n, ece, brier, bins."""
-    citation_accuracy: float | None = None
-    """Share of answered questions citing one of the gold's documents."""
-    latency_median_s: float | None = None
-    """Median latency of the successful calls, seconds."""
-    latency_p90_s: float | None = None
-    """90th percentile latency, seconds."""
-    prompt_tokens: int = 0
-    """Prompt tokens over all records."""
-    completion_tokens: int = 0
-    """Completion tokens over all records, reasoning included."""
-    reasoning_tokens: int | None = None
-    """Of those, reasoning tokens, when the server reported them."""
-    cached_tokens: int | None = None
-    """Prompt tokens served from the server's cache, when it reported them."""
-    cost: float | None = None
-    """What the calls cost at the prices given (`-o price_in_per_mtok=`, `price_out_...`);
-    null when no price was given."""
-    consistency: float | None = None
-    """With repeats: share of questions whose samples all got the same verdict."""
-    undecided: int | None = None
-    """Records the rule grader could only guess (sent to the judge under `--grader hybrid`);
-    null when no record carries a rule grader's decision."""
 
 
 class JudgeUsage(BaseModel):

@@ -73,6 +73,9 @@ class RunSettings(BaseModel):
     """Token budget of each answer."""
     confidence: bool = False
     """Ask for a confidence as well."""
+    confidence_target: float | None = Field(default=None, ge=0, lt=1)
+    """The stated price of a wrong answer: the prompt asks the model to answer only when more
+    than this sure, and the result is scored at it (`bench.targets`); None: no target."""
     concurrency: int = defaults.CONCURRENCY
     """Requests in flight at once."""
     run_id: str | None = None

@@ -40,6 +40,10 @@ class FakeOpenAIServer:
         self.only_answer: set[str] = set()
         self.slow: dict[str, float] = {}
         """Question -> extra seconds before answering it."""
+        self.confident: dict[str, tuple[str, float]] = {}
+        """For the model `targeted`: question -> (answer, its confidence in it). It answers when
+        that confidence is above the confidence target its system message states, and says
+        "I don't know" otherwise (a model that follows the target)."""
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -77,6 +81,10 @@ class FakeOpenAIServer:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _targeted(self, question: str, req: dict[str, object]) -> str:
+        answer, confidence = self.confident.get(question, ("I don't know.", 0.0))
+        return answer if confidence > _stated_target(req) else "I don't know."
 
     def stop(self) -> None:
         if self._loop is not None:
@@ -165,6 +173,8 @@ class FakeOpenAIServer:
             self._send(writer, 200, b'{"id": "x", "choices": [')
             return True
         text = self.answers.get(question, "I don't know.")
+        if model == "targeted":
+            text = self._targeted(question, req)
         message, finish, usage = _reply(model, text, req)
         usage = {"prompt_tokens": len(prompt) // 4, "completion_tokens": len(text) // 4,
                  "total_tokens": (len(prompt) + len(text)) // 4, **usage}
@@ -176,6 +186,16 @@ class FakeOpenAIServer:
         }
         self._send(writer, 200, json.dumps(out).encode())
         return True
+
+
+_TARGET = re.compile(r"more than (\d*\.?\d+) confident")
+
+
+def _stated_target(req: dict[str, object]) -> float:
+    messages = req.get("messages")
+    system = messages[0]["content"] if isinstance(messages, list) and messages else ""
+    m = _TARGET.search(system if isinstance(system, str) else "")
+    return float(m.group(1)) if m else 0.0
 
 
 THINKING = "The question asks for a count.\n\nThe articles say two crewmen died.\n\nSo: two."

@@ -16,9 +16,11 @@ MAX_LINES = 400
 MAX_TOP_MODULES = 25
 LAYERS = {
     "bench.text": 0, "bench.defaults": 0, "bench.errors": 0, "bench.verdicts": 0,
-    "bench.fileio": 0,
-    "bench.corpus": 1, "bench.dataset": 1, "bench.records": 1, "bench.prompts": 1,
+    "bench.fileio": 0, "bench.targets": 0,
+    "bench.corpus": 1, "bench.dataset": 1, "bench.records": 1, "bench.figures": 1,
+    "bench.prompts": 1,
     "bench.settings": 1, "bench.predictions": 1, "bench.engine": 1,
+    "bench.evidence": 1,
     "bench.backends": 2,
     "bench.results": 3,
     "bench.grading": 4,

@@ -159,8 +159,9 @@ def test_cli_writes_three_outputs_and_ends_with_the_html_path(
         "brier", "errors", "truncated", "truncated_graded", "unscored", "missing",
         "latency_median_s",
         "prompt_tokens", "completion_tokens", "reasoning_tokens", "cost", "judge_tokens",
-            "judge_cost", "compared_with",
-        "f_diff", "f_diff_ci95",
+        "judge_cost", "compared_with", "f_diff", "f_diff_ci95", "over_abstention_rate",
+        "confidence_target", "target_score", "target_score_ci95", "target_diff",
+        "target_diff_ci95", "aurc",
     }
     assert row["ece"] is not None and data["groups"][0]["rows"][1]["ece"] is None
     assert data["skipped"] == [{"file": broken,

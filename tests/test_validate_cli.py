@@ -204,7 +204,8 @@ def test_a_misspelt_or_shortened_flag_is_refused_with_a_suggestion(
         run_bench: RunBench, args: list[str], hint: str) -> None:
     proc = run_bench(*args)
     assert proc.returncode == 2
-    assert proc.stderr.splitlines()[-1].endswith(hint)
+    assert proc.stderr.splitlines()[0].endswith(hint)
+    assert len(proc.stderr.splitlines()) == 2 and "--help" in proc.stderr.splitlines()[1]
 
 
 def test_a_folder_given_as_the_question_set_is_one_usage_line(run_bench: RunBench,

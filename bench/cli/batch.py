@@ -105,6 +105,8 @@ def export_command(settings: Any) -> str:
             args += [flag, str(getattr(s, name))]
     if s.confidence:
         args.append("--confidence")
+    if s.confidence_target is not None:
+        args += ["--confidence-target", repr(s.confidence_target)]
     if s.template != default.template:
         named = next((n for n, t in BUILT_IN.items()
                       if with_system(t, s.template.system) == s.template), None)

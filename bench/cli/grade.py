@@ -14,6 +14,7 @@ from bench.cli.args import (
     parse_list,
     questions_args,
 )
+from bench.cli.run import target_arg
 
 
 def register(sub: Any) -> None:
@@ -31,6 +32,9 @@ def register(sub: Any) -> None:
                    help="grade only these questions (predictions for others are left out)")
     p.add_argument("--tags", default=None, metavar="T1,T2", help="only questions with a tag")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="first N questions only")
+    p.add_argument("--confidence-target", type=target_arg, default=None, metavar="T",
+                   help="the confidence target the system was prompted with (0 <= T < 1): "
+                   "recorded, and the result scored at it")
     p.set_defaults(handler=run)
 
 
@@ -46,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         model=args.model, graders=grader_settings(args),
         selection=Selection(ids=parse_list(args.ids), tags=parse_list(args.tags),
                             limit=args.limit),
+        confidence_target=args.confidence_target,
     )
     outcome = grade_predictions(settings)
     if outcome.missing:

@@ -67,7 +67,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
     from bench.fileio import atomic_write_json, atomic_write_text
     from bench.results.leaderboard import build, group_title
     from bench.results.report_html import render
-    from bench.results.tables import markdown, terminal_table
+    from bench.results.tables import curve_table, curve_title, markdown, terminal_table
 
     results = Path(args.results)
     if not results.is_dir():
@@ -100,9 +100,14 @@ def _leaderboard(args: argparse.Namespace) -> int:
         print(group_title(group))
         print(terminal_table(group))
         print()
+    for curve in board.target_curves:
+        print(curve_title(curve))
+        print(curve_table(curve))
+        print()
     if not board.groups:
         print("no result file could be read; nothing ranked\n")
-    print("rank n=: not significantly different from rank n (paired bootstrap of F, 95%)\n"
+    print("rank n=: not significantly different from rank n (paired bootstrap of F, or of\n"
+          "  the score at a confidence target, 95%)\n"
           "rank -: incomplete (an answer failed, was cut off or could not be graded), not "
           "ranked\nn: questions asked; cov%: share of them with a graded answer")
     for path in paths:

@@ -35,7 +35,7 @@ ALIASES = {"out_dir": "out"}
 
 class Parser(argparse.ArgumentParser):
     """argparse with no abbreviated flags (`--max-token` is no `--max-tokens`: a typo must not
-    be guessed silently) and a suggestion for a misspelt one."""
+    be guessed silently), a suggestion for a misspelt one, and errors of one line."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
@@ -53,7 +53,8 @@ class Parser(argparse.ArgumentParser):
                     hints.append(f"{word.split('=')[0]}: did you mean {close[0]}?")
             if hints:
                 message += " (" + "; ".join(hints) + ")"
-        super().error(message)
+        # One line and where to look, not a screenful of usage above the one line that matters.
+        self.exit(2, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
 
 
 def _root(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

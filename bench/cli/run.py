@@ -39,6 +39,9 @@ def register(sub: Any) -> None:
                    help="continue the run's journal; finished questions are not asked again")
     p.add_argument("--fresh", action="store_true", help="discard an earlier journal of this run")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--confidence-targets", type=targets_arg, default=None, metavar="T1,T2",
+                   help="a sweep: one run per confidence target (run ids suffixed -t<T>), "
+                   "e.g. 0,0.5,0.75,0.9")
     p.add_argument("--batch", action="store_true",
                    help="openai backend: send the run through the server's Files and Batches "
                    "API (upload, poll, import, resubmit failures); see the README")
@@ -59,6 +62,9 @@ def run_args(p: argparse.ArgumentParser) -> None:
                    default="closed-book", help="what the model sees besides the question")
     p.add_argument("--confidence", action="store_true",
                    help="ask the model for a confidence in [0, 1] as well")
+    p.add_argument("--confidence-target", type=target_arg, default=None, metavar="T",
+                   help="the price of a wrong answer: tell the model to answer only when more "
+                   "than T sure (0 <= T < 1; a wrong answer costs T/(1-T)) and score it so")
     p.add_argument("--prompt-template", default=None, metavar="FILE",
                    help="your own prompts: a TOML file (see the README), or a built-in: "
                    "default, brief (few-shot short answers, for small models); hashed into "
@@ -94,7 +100,8 @@ def settings_from(args: argparse.Namespace, backend: str) -> RunSettings:
         selection=Selection(ids=parse_list(args.ids), tags=parse_list(args.tags),
                             limit=args.limit),
         repeats=args.repeats, temperature=args.temperature, max_tokens=args.max_tokens,
-        confidence=args.confidence, concurrency=getattr(args, "concurrency", defaults.CONCURRENCY),
+        confidence=args.confidence, confidence_target=args.confidence_target,
+        concurrency=getattr(args, "concurrency", defaults.CONCURRENCY),
         run_id=args.run_id, resume=getattr(args, "resume", False),
         fresh=getattr(args, "fresh", False), out_dir=Path(args.out),
         questions=optional_path(args.questions), seeds=optional_path(args.seeds),
@@ -137,37 +144,89 @@ class Bar:
         print(f"bench: {message}", file=sys.stderr)
 
 
+def target_arg(text: str) -> float:
+    """A confidence target as typed: a number in [0, 1), else one line of usage error."""
+    from bench.targets import check_target
+
+    try:
+        return check_target(float(text))
+    except ValueError as exc:
+        what = str(exc) if text.strip() and _is_number(text) else f"not a number: {text!r}"
+        raise argparse.ArgumentTypeError(what) from None
+
+
+def targets_arg(text: str) -> tuple[float, ...]:
+    """Comma-separated confidence targets, each checked, none repeated."""
+    from bench.targets import check_targets
+
+    values = [target_arg(part) for part in text.split(",") if part.strip()]
+    try:
+        return check_targets(values)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
-    from bench.pipeline.run import Interrupted, run_eval
+    from bench.pipeline.run import Interrupted, sweep
     from bench.results.tables import result_summary
 
+    if args.confidence_targets is not None and args.confidence_target is not None:
+        from bench.errors import UsageError
+
+        raise UsageError("--confidence-target and --confidence-targets contradict each other: "
+                         "give one target, or the list to sweep")
     settings = settings_from(args, args.backend)
-    try:
-        if args.batch:
-            from bench.batch.managed import run_batch
+    runs = (sweep(settings, args.confidence_targets) if args.confidence_targets is not None
+            else [settings])
+    worst = 0
+    for one in runs:
+        try:
+            outcome = _run_one(one, args)
+        except Interrupted as exc:
+            # A sweep's runs are named from its flags: the same command continues them all.
+            again = resume_command(None if len(runs) > 1 else exc.run_id,
+                                   resume=len(runs) == 1)
+            print(f"\nbench: {exc}.\nResume with: {again}", file=sys.stderr)
+            if args.batch:
+                print(f"Cancel the batches with: bench batch cancel --run-id {exc.run_id}",
+                      file=sys.stderr)
+            return exc.exit_code
+        for line in result_summary(outcome.result):
+            print(line)
+        print(f"wrote {outcome.path}")
+        worst = max(worst, incomplete_exit(outcome.result, rerun="run the same command again"))
+    return worst
 
-            outcome = run_batch(settings, Bar(enabled=False))
-        else:
-            outcome = run_eval(settings, Bar(enabled=not args.no_progress))
-    except Interrupted as exc:
-        print(f"\nbench: {exc}.\nResume with: {resume_command(exc.run_id)}", file=sys.stderr)
-        if args.batch:
-            print(f"Cancel the batches with: bench batch cancel --run-id {exc.run_id}",
-                  file=sys.stderr)
-        return exc.exit_code
-    for line in result_summary(outcome.result):
-        print(line)
-    print(f"wrote {outcome.path}")
-    return incomplete_exit(outcome.result, rerun="run the same command again")
+
+def _run_one(settings: RunSettings, args: argparse.Namespace) -> Any:
+    from bench.pipeline.run import run_eval
+
+    if args.batch:
+        from bench.batch.managed import run_batch
+
+        return run_batch(settings, Bar(enabled=False))
+    return run_eval(settings, Bar(enabled=not args.no_progress))
 
 
-def resume_command(run_id: str, argv: list[str] | None = None,
-                   prog: list[str] | None = None) -> str:
-    """The command that continues this run: the same flags, without --fresh, with its id."""
+
+def resume_command(run_id: str | None, argv: list[str] | None = None,
+                   prog: list[str] | None = None, *, resume: bool = True) -> str:
+    """The command that continues this run: the same flags, without --fresh, with its id (none
+    for a sweep, whose ids come from its flags) and `--resume` (not for a sweep, whose later
+    runs have no journal yet: an existing journal is continued all the same)."""
     args = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--fresh"]
-    if not any(a == "--run-id" or a.startswith("--run-id=") for a in args):
+    if run_id is not None and not any(a == "--run-id" or a.startswith("--run-id=")
+                                      for a in args):
         args += ["--run-id", run_id]
-    if "--resume" not in args:
+    if resume and "--resume" not in args:
         args.append("--resume")
     return shlex.join([*(invoked_as() if prog is None else prog), *args])
 

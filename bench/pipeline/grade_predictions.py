@@ -37,6 +37,9 @@ class GradeSettings:
     selection: Selection = field(default_factory=Selection)
     """Which questions the predictions answer (ids, tags, a limit): only these are graded,
     and a prediction for any other question is left out."""
+    confidence_target: float | None = None
+    """The confidence target the system was prompted with, as the user states it: recorded,
+    and the result scored at it."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
         {"run_id": run_id, "kind": "grade", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": corpus.sha256,
          "predictions_path": str(s.predictions), "model": s.model,
+         "confidence_target": s.confidence_target,
          "n_questions_total": len(qs.questions),
          "selection_sha256": selection_sha256(q.id for q in questions),
          "selected_ids": sorted(q.id for q in questions),

@@ -47,14 +47,15 @@ def select(qs: QuestionSet, selection: Selection) -> list[Question]:
 
 
 def plan(questions: list[Question], mode: str, corpus: Corpus, repeats: int,
-         confidence: bool, template: PromptTemplate = DEFAULT_TEMPLATE) -> list[Item]:
+         confidence: bool, template: PromptTemplate = DEFAULT_TEMPLATE,
+         target: float | None = None) -> list[Item]:
     """Items ordered so that questions sharing a context run back to back (prompt-cache reuse)."""
     order = sorted(range(len(questions)),
                    key=lambda i: (context_docs(questions[i], mode, corpus), i))
     items: list[Item] = []
     for i in order:
         q = questions[i]
-        messages = build_messages(q, mode, corpus, confidence, template)
+        messages = build_messages(q, mode, corpus, confidence, template, target)
         items.extend(Item(q, s, messages) for s in range(repeats))
     return items
 

@@ -109,10 +109,12 @@ def build_result(run: dict[str, Any], records: list[Record], grader: Grader,
         penalty_k=penalty_k,
     )
     groups = {q.id: q.group for q in questions if q.group}
+    target = info.confidence_target
     return ResultFile(
         run=info,
-        metrics=compute(records, penalty_k=penalty_k, prices=prices, groups=groups),
-        judge_metrics=compute(judge_view(records), penalty_k=penalty_k)
+        metrics=compute(records, penalty_k=penalty_k, prices=prices, groups=groups,
+                        target=target),
+        judge_metrics=compute(judge_view(records), penalty_k=penalty_k, target=target)
         if grader.compares else None,
         agreement=agreement_of(records) if grader.compares else None,
         judge_usage=grader.usage(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from bench.pipeline.run_lock import RunLock
 from bench.pipeline.run_paths import check_overwrite, check_run_id, default_run_id, ensure_writable
 from bench.records import ResultFile
 from bench.settings import RunSettings
+from bench.targets import check_target, check_targets, run_id_suffix
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def prepare(s: RunSettings, progress: Progress, *, live: bool = True) -> Prepare
     model = (backend.model_name if backend else None) or getattr(options, "model", None)
     subset = len(questions) < len(qs.questions)
     run_id = check_run_id(s.run_id or default_run_id(
-        s.backend, model, s.mode, len(questions) if subset else None))
+        s.backend, model, s.mode, len(questions) if subset else None, s.confidence_target))
     path = s.out_dir / f"{run_id}.json"
     ensure_writable(s.out_dir)
     lock = RunLock(s.out_dir / f"{run_id}.lock", run_id)
@@ -129,7 +131,8 @@ def _open(s: RunSettings, progress: Progress, run_id: str, path: Path, corpus: C
     # Only what changes the answers must match to resume: a longer timeout may be tried.
     journal_settings = {
         "backend": s.backend, "options": registry.answer_options(options), "mode": s.mode,
-        "prompt_sha256": s.template.sha256, "questions_sha256": qs.sha256,
+        "prompt_sha256": s.template.sha256_at(s.confidence_target),
+        "questions_sha256": qs.sha256,
         "corpus_sha256": corpus.sha256, "temperature": s.temperature,
         "max_tokens": s.max_tokens, "confidence": s.confidence,
     }
@@ -141,7 +144,8 @@ def _open(s: RunSettings, progress: Progress, run_id: str, path: Path, corpus: C
     if journal_path.exists() and not (s.resume or s.fresh):
         progress.note(f"continuing run {run_id} from {journal_path} (fresh starts over)")
     journal = Journal(journal_path, journal_settings, fresh=s.fresh)
-    return journal, plan(questions, s.mode, corpus, s.repeats, s.confidence, s.template)
+    return journal, plan(questions, s.mode, corpus, s.repeats, s.confidence, s.template,
+                         s.confidence_target)
 
 
 def ask_live(p: Prepared, model: Model, progress: Progress) -> float:
@@ -187,7 +191,9 @@ def _finish(p: Prepared, wall: float, sent: dict[str, Any] | None,
          "questions_path": qs.path, "corpus_sha256": p.corpus.sha256, "model": p.model,
          "backend": s.backend, "backend_options": registry.public_options(p.options),
          "mode": s.mode, "prompt_version": s.template.version,
-         "prompt_sha256": s.template.sha256, "repeats": s.repeats,
+         "prompt_sha256": s.template.sha256_at(s.confidence_target),
+         "template_sha256": s.template.sha256, "confidence_target": s.confidence_target,
+         "repeats": s.repeats,
          "temperature": s.temperature, "max_tokens": s.max_tokens,
          "concurrency": s.concurrency, "wall_s": round(p.journal.previous_wall_s + wall, 3),
          "n_questions_total": len(qs.questions),
@@ -200,6 +206,15 @@ def _finish(p: Prepared, wall: float, sent: dict[str, Any] | None,
     )
     atomic_write_json(p.path, result.model_dump(mode="json"))
     return RunOutcome(result, p.path, p.journal.path)
+
+
+def sweep(settings: RunSettings, targets: Sequence[float]) -> list[RunSettings]:
+    """One run's settings per confidence target, each its own resumable run: a given run id
+    is suffixed `-t<target>`, a derived one gets the suffix anyway (`default_run_id`)."""
+    return [settings.model_copy(update={
+        "confidence_target": check_target(t),
+        "run_id": settings.run_id + run_id_suffix(t) if settings.run_id else None})
+        for t in check_targets(targets)]
 
 
 def run_eval(settings: RunSettings, progress: Progress | None = None) -> RunOutcome:

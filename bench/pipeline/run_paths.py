@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bench.errors import UsageError
 from bench.records import Record
+from bench.targets import run_id_suffix
 from bench.verdicts import Verdict
 
 RESERVED_IDS = frozenset({"leaderboard"})
@@ -20,11 +21,13 @@ _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def default_run_id(backend: str, model: str | None, mode: str,
-                   n_selected: int | None = None) -> str:
-    """`backend-model-mode`, with `-<n>q` for a part of the set so it never replaces a full run."""
+                   n_selected: int | None = None, target: float | None = None) -> str:
+    """`backend-model-mode`, with `-<n>q` for a part of the set so it never replaces a full run,
+    and `-t<target>` at a confidence target so that runs at several targets live side by side."""
     stem = Path(model).stem if model else "default"
     base = f"{backend}-{stem}-{mode}" + (f"-{n_selected}q" if n_selected is not None else "")
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-").lower()
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-").lower()
+    return base + (run_id_suffix(target) if target is not None else "")
 
 
 def check_run_id(run_id: str, param: str = "run_id") -> str:

@@ -1,14 +1,16 @@
-"""`bench leaderboard`: rank result files by F-score, per question set, selection and grader.
+"""`bench leaderboard`: rank result files by F-score, per question set, selection, grader and
+confidence target.
 
 Only comparable, complete runs are ranked. A group holds the runs over the same question set,
-the same selection of its questions and the same grader; within it a run is ranked only when
-every selected question has a graded answer and nothing failed (the others are listed below,
-with their coverage and `rank: null`).
+the same selection of its questions, the same grader and the same confidence target; within it
+a run is ranked only when every selected question has a graded answer and nothing failed (the
+others are listed below, with their coverage and `rank: null`).
 
-Complete runs are sorted by F-score (then correct rate, then run id) and, walking down, each
-is compared with the leader of the current rank group by a paired bootstrap of the F-score
-difference (`bench.results.stats`): an interval containing 0 joins the leader's group and
-its rank ("1="), otherwise the run leads a new group. Comparing with the leader rather than
+Complete runs are sorted by F-score (in a group at a confidence target, by the score at that
+target), then correct rate, then run id, and, walking down, each is compared with the leader
+of the current rank group by a paired bootstrap of the difference (`bench.results.stats`): an
+interval containing 0 joins the leader's group and its rank ("1="), otherwise the run leads a
+new group. Comparing with the leader rather than
 the run just above keeps a chain of small steps from tying runs that differ clearly.
 
 The README documents leaderboard.json field by field."""
@@ -18,7 +20,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,8 +29,10 @@ from pydantic import BaseModel, ConfigDict
 
 from bench.errors import BenchError
 from bench.records import ResultFile
-from bench.results.read import NotAResultFile, read_result, result_paths
+from bench.results.read import NotAResultFile, read_result, result_paths, selection_of
 from bench.results.stats import RESAMPLES, Encoded, PairedBootstrap
+from bench.results.target_curves import TargetCurve, target_curves
+from bench.targets import penalty, shown
 from bench.verdicts import Verdict
 
 __all__ = ["LEVEL", "RESAMPLES", "SCHEMA_VERSION", "SEED", "Group", "Leaderboard",
@@ -103,6 +107,20 @@ class LeaderboardRow(BaseModel):
     """F(compared_with) - F(row) on shared questions."""
     f_diff_ci95: list[float] | None = None
     """Its bootstrap 95% interval."""
+    over_abstention_rate: float | None = None
+    """Not attempted among the answerable questions' records."""
+    confidence_target: float | None = None
+    """The confidence target of the run (its group's); null: none."""
+    target_score: float | None = None
+    """The score at that target, by which a targeted group is ranked."""
+    target_score_ci95: list[float] | None = None
+    """Its bootstrap 95% interval."""
+    target_diff: float | None = None
+    """In a targeted group: score(compared_with) - score(row) on shared questions."""
+    target_diff_ci95: list[float] | None = None
+    """Its bootstrap 95% interval."""
+    aurc: float | None = None
+    """With stated confidences: the area under the risk-coverage curve (lower is better)."""
 
 
 @dataclass
@@ -124,10 +142,14 @@ class Group:
     runs: list[RankedRun]
     question_ids: list[str]
     subset: bool = False
+    confidence_target: float | None = None
+    """The runs' confidence target: a targeted group is ranked by the score at it."""
 
     def to_json(self) -> dict[str, Any]:
         return {"questions_sha256": self.questions_sha256, "grader": self.grader,
                 "selection_sha256": self.selection_sha256, "subset": self.subset,
+                "confidence_target": self.confidence_target,
+                "ranked_by": "f_score" if self.confidence_target is None else "target_score",
                 "n_questions": len(self.question_ids),
                 "rows": [r.row.model_dump(mode="json") for r in self.runs]}
 
@@ -137,6 +159,8 @@ class Leaderboard:
     groups: list[Group]
     skipped: list[dict[str, str]]
     generated_at: str
+    target_curves: list[TargetCurve] = field(default_factory=list)
+    """Models run at several confidence targets: score and abstention at each."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +168,7 @@ class Leaderboard:
             "generated_at": self.generated_at,
             "bootstrap": {"resamples": RESAMPLES, "seed": SEED, "level": LEVEL},
             "groups": [g.to_json() for g in self.groups],
+            "target_curves": [c.model_dump(mode="json") for c in self.target_curves],
             "skipped": self.skipped,
         }
 
@@ -176,6 +201,11 @@ def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
         reasoning_tokens=m.reasoning_tokens, cost=m.cost,
         judge_tokens=None if ju is None else ju.prompt_tokens + ju.completion_tokens,
         judge_cost=None if ju is None else ju.cost,
+        over_abstention_rate=m.over_abstention_rate,
+        confidence_target=run.confidence_target,
+        target_score=m.target.score if m.target else None,
+        target_score_ci95=_rounded(m.target.ci95) if m.target else None,
+        aurc=m.selective.aurc if m.selective else None,
     )
 
 
@@ -192,31 +222,43 @@ def question_counts(result: ResultFile) -> dict[str, tuple[int, int, int]]:
     return {q: (c[0], c[1], c[2]) for q, c in counts.items()}
 
 
-def _sort_key(run: RankedRun) -> tuple[Any, ...]:
+def _figure(run: RankedRun, targeted: bool) -> float | None:
+    """What a group ranks by: the target score in a targeted group, the F-score otherwise."""
     m = run.result.metrics
-    return (not m.complete, m.f_score is None, -(m.f_score or 0.0), -(m.correct_rate or 0.0),
-            run.row.run_id)
+    return (m.target.score if m.target else None) if targeted else m.f_score
 
 
 def rank_group(group: Group) -> None:
     """Sort a group's runs and assign rank groups (see the module docstring)."""
-    group.runs.sort(key=_sort_key)
+    targeted = group.confidence_target is not None
+    price = None if group.confidence_target is None else penalty(group.confidence_target)
+
+    def key(run: RankedRun) -> tuple[Any, ...]:
+        m, figure = run.result.metrics, _figure(run, targeted)
+        return (not m.complete, figure is None, -(figure or 0.0), -(m.correct_rate or 0.0),
+                run.row.run_id)
+
+    group.runs.sort(key=key)
     ids = group.question_ids
     boot = PairedBootstrap(len(ids), resamples=RESAMPLES, seed=SEED)
     leader: RankedRun | None = None
     leader_enc: Encoded | None = None
     for pos, run in enumerate(group.runs, 1):
         row = run.row
-        if not run.result.metrics.complete or run.result.metrics.f_score is None:
+        if not run.result.metrics.complete or _figure(run, targeted) is None:
             continue
         counts = question_counts(run.result)
         enc = boot.encode([counts.get(q) for q in ids])
-        diff = boot.f_diff(leader_enc, enc, LEVEL) if leader_enc is not None else None
+        diff = (boot.f_diff(leader_enc, enc, LEVEL, penalty=price)
+                if leader_enc is not None else None)
         if leader is not None:
             row.compared_with = leader.row.run_id
             if diff is not None:
-                row.f_diff = round(diff.diff, 6)
-                row.f_diff_ci95 = [round(diff.lo, 6), round(diff.hi, 6)]
+                pair = [round(diff.lo, 6), round(diff.hi, 6)]
+                if targeted:
+                    row.target_diff, row.target_diff_ci95 = round(diff.diff, 6), pair
+                else:
+                    row.f_diff, row.f_diff_ci95 = round(diff.diff, 6), pair
         if leader is not None and diff is not None and not diff.significant:
             row.rank = leader.row.rank
             row.rank_label = f"{row.rank}="
@@ -245,7 +287,7 @@ def gc_paused() -> Iterator[None]:
 
 def build(folder: Path) -> tuple[Leaderboard, int]:
     """Read, group and rank every result file of `folder`; also return the files considered."""
-    by_key: dict[tuple[str, str, str], list[RankedRun]] = {}
+    by_key: dict[tuple[str, str, str, float | None], list[RankedRun]] = {}
     skipped: list[dict[str, str]] = []
     considered = 0
     for path in result_paths(folder):
@@ -258,20 +300,24 @@ def build(folder: Path) -> tuple[Leaderboard, int]:
             skipped.append({"file": str(path), "error": str(exc).removeprefix(f"{path}: ")})
             continue
         considered += 1
-        key = (result.run.questions_sha256, selection_of(result), result.run.grader)
+        key = (result.run.questions_sha256, selection_of(result), result.run.grader,
+               result.run.confidence_target)
         by_key.setdefault(key, []).append(RankedRun(path, result, base_row(path, result)))
     groups = []
-    for (sha, selection, grader), runs in by_key.items():
+    for (sha, selection, grader, target), runs in by_key.items():
         ids = sorted({r.id for run in runs for r in run.result.records})
         group = Group(sha, selection, grader, runs, ids,
-                      subset=any(run.result.run.subset for run in runs))
+                      subset=any(run.result.run.subset for run in runs),
+                      confidence_target=target)
         rank_group(group)
         groups.append(group)
-    # Whole-set groups first, then the most runs.
-    groups.sort(key=lambda g: (g.subset, -len(g.runs), g.questions_sha256, g.grader,
-                               g.selection_sha256))
+    # Whole-set groups first, then untargeted before targeted ones (by target), the most runs.
+    groups.sort(key=lambda g: (g.subset, g.confidence_target is not None,
+                               g.confidence_target or 0.0, -len(g.runs), g.questions_sha256,
+                               g.grader, g.selection_sha256))
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return Leaderboard(groups, skipped, now), considered
+    curves = target_curves([run.result for g in groups for run in g.runs])
+    return Leaderboard(groups, skipped, now, curves), considered
 
 
 
@@ -291,9 +337,11 @@ def group_title(group: Group) -> str:
 
 def group_name(group: Group) -> str:
     """What tells a group from the others: its question set, its selection (how many
-    questions and how they were chosen) and its grader."""
+    questions and how they were chosen), its grader and its confidence target."""
+    target = ("" if group.confidence_target is None
+              else f" · confidence target {shown(group.confidence_target)}")
     return (f"questions {group.questions_sha256[:12]} · {selection_words(group)} · "
-            f"grader {group.grader}")
+            f"grader {group.grader}{target}")
 
 
 def selection_words(group: Group) -> str:
@@ -315,12 +363,3 @@ def selection_words(group: Group) -> str:
         parts.append(f"the first {how['limit']}" if len(parts) == 0
                      else f"the first {how['limit']} of them")
     return f"{questions}, {', '.join(parts)}" if parts else questions
-
-
-def selection_of(result: ResultFile) -> str:
-    """The selection a result covers: recorded, or (older files) the ids it has records for."""
-    if result.run.selection_sha256:
-        return result.run.selection_sha256
-    from bench.dataset import selection_sha256
-
-    return selection_sha256(r.id for r in result.records)

@@ -12,8 +12,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 
 from bench.backends.call import token_cost
-from bench.records import Breakdown, Calibration, Metrics, Record, Unreported
+from bench.records import (
+    Breakdown,
+    Calibration,
+    Metrics,
+    Record,
+    Selective,
+    TargetScore,
+    Unreported,
+)
 from bench.results.stats import PairedBootstrap, f_from_counts
+from bench.targets import THRESHOLDS, penalty, shown, target_score
 from bench.verdicts import GRADED, Verdict
 
 _ORDER = (Verdict.CORRECT, Verdict.INCORRECT, Verdict.NOT_ATTEMPTED)
@@ -55,13 +64,14 @@ def breakdown(records: Iterable[Record], *, graded_only: bool = False) -> Breakd
 
 def bootstrap_ci(
     records: Sequence[Record], *, seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES,
-    groups: Mapping[str, str] | None = None,
+    groups: Mapping[str, str] | None = None, penalty: float | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Percentile 95% intervals of the headline rates, resampling questions (all samples of a
     question move together) with the leaderboard's Poisson bootstrap (`bench.results.stats`).
 
     Questions of one `group` (question id -> group) hinge on one fact: they are resampled as
-    one unit, so nine wordings of one fact do not narrow the interval as nine facts would."""
+    one unit, so nine wordings of one fact do not narrow the interval as nine facts would.
+    With a `penalty`, the interval of the target score is there too (`target_score`)."""
     units: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in records:
         u = units[groups.get(r.id, r.id) if groups else r.id]
@@ -72,7 +82,7 @@ def bootstrap_ci(
         return {}
     boot = PairedBootstrap(len(units), resamples=resamples, seed=seed)
     counts = [(c, a, n) for c, a, n in units.values()]
-    return boot.intervals(boot.encode(counts), level=0.95)
+    return boot.intervals(boot.encode(counts), level=0.95, penalty=penalty)
 
 
 def calibration(records: Sequence[Record], bins: int = 10) -> Calibration | None:
@@ -91,6 +101,59 @@ def calibration(records: Sequence[Record], bins: int = 10) -> Calibration | None
         b[2] += ok
     ece = sum(abs(b[2] - b[1]) for b in sums if b[0]) / n
     return Calibration(n=n, ece=ece, brier=brier, bins=bins)
+
+
+def risk_coverage(records: Sequence[Record]) -> list[tuple[float, float]]:
+    """The risk-coverage curve of stated confidences: (coverage, risk) after each of the answers
+    graded correct or incorrect on answerable questions that carry a confidence, most confident
+    first. Answers of equal confidence have no order among them: the risk inside their block is
+    its expectation over their orders (the block's wrong answers spread evenly)."""
+    points = sorted(((r.confidence, r.verdict == Verdict.INCORRECT) for r in records
+                     if r.gold is not None and r.confidence is not None
+                     and r.verdict in (Verdict.CORRECT, Verdict.INCORRECT)),
+                    key=lambda p: -p[0])
+    n = len(points)
+    curve: list[tuple[float, float]] = []
+    wrong_before = 0
+    start = 0
+    while start < n:
+        end = start
+        while end < n and points[end][0] == points[start][0]:
+            end += 1
+        size = end - start
+        wrong = sum(w for _, w in points[start:end])
+        for k in range(start + 1, end + 1):
+            curve.append((k / n, (wrong_before + wrong * (k - start) / size) / k))
+        wrong_before += wrong
+        start = end
+    return curve
+
+
+def abstaining_below(records: Sequence[Record], t: float) -> float | None:
+    """The target score at t had the run abstained wherever its stated confidence was below t:
+    an answer to an answerable question becomes not attempted, a value asserted on an
+    unreported question becomes the right abstention; answers without a confidence stay."""
+    c = i = 0
+    for r in records:
+        v = r.verdict
+        if r.confidence is not None and r.confidence < t:
+            if r.gold is not None and v in (Verdict.CORRECT, Verdict.INCORRECT):
+                v = Verdict.NOT_ATTEMPTED
+            elif r.gold is None and v == Verdict.INCORRECT:
+                v = Verdict.CORRECT
+        c += v == Verdict.CORRECT
+        i += v == Verdict.INCORRECT
+    return target_score(c, i, len(records), t)
+
+
+def selective(records: Sequence[Record]) -> Selective | None:
+    """Risk-coverage area and threshold scores; None when no record carries a confidence."""
+    if not any(r.confidence is not None for r in records):
+        return None
+    curve = risk_coverage(records)
+    return Selective(
+        n=len(curve), aurc=sum(risk for _, risk in curve) / len(curve) if curve else None,
+        threshold_scores={shown(t): abstaining_below(records, t) for t in THRESHOLDS})
 
 
 def consistency(records: Sequence[Record]) -> float | None:
@@ -120,11 +183,11 @@ def _total(values: Iterable[int | None]) -> int | None:
 
 def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
             prices: tuple[float, float] | None = None,
-            groups: Mapping[str, str] | None = None) -> Metrics:
+            groups: Mapping[str, str] | None = None, target: float | None = None) -> Metrics:
     """Every figure of a result from its records; pure and deterministic for a given seed.
 
     `groups` (question id -> group) makes the bootstrap resample questions of one group
-    together."""
+    together; `target` is the confidence target the run was scored at (`bench.targets`)."""
     counts = dict.fromkeys(Verdict, 0)
     for r in records:
         counts[r.verdict] += 1
@@ -137,6 +200,12 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
     completion_tokens = sum(r.usage.completion_tokens for r in records if r.usage)
     unreported = [r for r in records if r.gold is None]
     un = breakdown(unreported)
+    answerable = breakdown(r for r in records if r.gold is not None)
+    ci95 = bootstrap_ci(records, seed=seed, groups=groups,
+                        penalty=None if target is None else penalty(target))
+    scored = None if target is None else TargetScore(
+        t=target, penalty=penalty(target), score=target_score(c, i, n, target),
+        ci95=ci95.pop("target_score", None))
     by_tag: dict[str, list[Record]] = defaultdict(list)
     by_type: dict[str, list[Record]] = defaultdict(list)
     for r in records:
@@ -169,7 +238,7 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
         f_score=f,
         penalty_score=(c - penalty_k * i) / n if n else None,
         penalty_k=penalty_k,
-        ci95=bootstrap_ci(records, seed=seed, groups=groups),
+        ci95=ci95,
         unreported=Unreported(n=un.n, correct_rate=un.correct_rate,
                               hallucination_rate=un.incorrect_rate),
         by_tag={t: breakdown(rs) for t, rs in sorted(by_tag.items())},
@@ -186,4 +255,7 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
         cost=token_cost(prompt_tokens, completion_tokens, prices),
         consistency=consistency(records),
         undecided=_undecided(records),
+        over_abstention_rate=answerable.not_attempted_rate,
+        target=scored,
+        selective=selective(records),
     )

@@ -69,7 +69,8 @@ def upgrade(result: ResultFile) -> ResultFile:
                                         "selected_ids": ids})
     return result.model_copy(update={
         "schema_version": SCHEMA_VERSION, "run": run,
-        "metrics": compute(result.records, penalty_k=run.penalty_k),
+        "metrics": compute(result.records, penalty_k=run.penalty_k,
+                           target=run.confidence_target),
     })
 
 
@@ -107,3 +108,12 @@ def first_samples(result: ResultFile) -> dict[str, Record]:
         if r.id not in out or r.sample < out[r.id].sample:
             out[r.id] = r
     return out
+
+
+def selection_of(result: ResultFile) -> str:
+    """The selection a result covers: recorded, or (older files) the ids it has records for."""
+    if result.run.selection_sha256:
+        return result.run.selection_sha256
+    from bench.dataset import selection_sha256
+
+    return selection_sha256(r.id for r in result.records)

@@ -51,9 +51,15 @@ def f_from_counts(correct: int, attempted: int, graded: int) -> float:
     return 2 * correct / (graded + attempted) if correct else 0.0
 
 
+def score_from_counts(correct: int, attempted: int, asked: int, penalty: float) -> float:
+    """The target score, (correct - penalty x incorrect) / asked; 0 when nothing was asked."""
+    return (correct - penalty * (attempted - correct)) / asked if asked else 0.0
+
+
 @dataclass(frozen=True)
 class FDiff:
-    """F(A) - F(B) on the questions both runs answered, with its bootstrap percentile interval."""
+    """F(A) - F(B) (or target score A - B) on the questions both runs answered, with its
+    bootstrap percentile interval."""
 
     diff: float
     lo: float
@@ -150,8 +156,10 @@ class PairedBootstrap:
         boot = [f_from_counts(x, y, z) for x, y, z in zip(cb, ab, gb, strict=True)]
         return f_from_counts(c, a, g), boot
 
-    def intervals(self, enc: Encoded, level: float = 0.95) -> dict[str, tuple[float, float]]:
-        """Percentile intervals of one run's correct rate, accuracy given attempted and F."""
+    def intervals(self, enc: Encoded, level: float = 0.95,
+                  penalty: float | None = None) -> dict[str, tuple[float, float]]:
+        """Percentile intervals of one run's correct rate, accuracy given attempted and F, and
+        with a `penalty`, of its target score (correct - penalty x incorrect) / asked."""
         everything = enc.present
         _, cb = self._total(enc.correct, everything)
         _, ab = self._total(enc.attempted, everything)
@@ -163,6 +171,9 @@ class PairedBootstrap:
             "accuracy_given_attempted": [c / a for c, a in zip(cb, ab, strict=True) if a],
             "f_score": [f_from_counts(c, a, g) for c, a, g in zip(cb, ab, gb, strict=True) if g],
         }
+        if penalty is not None:
+            series["target_score"] = [score_from_counts(c, a, g, penalty)
+                                      for c, a, g in zip(cb, ab, gb, strict=True) if g]
         return {name: self._percentiles(values, level)
                 for name, values in series.items() if values}
 
@@ -172,13 +183,26 @@ class PairedBootstrap:
         return (values[int(tail * len(values))],
                 values[max(0, math.ceil((1 - tail) * len(values)) - 1)])
 
-    def f_diff(self, a: Encoded, b: Encoded, level: float = 0.95) -> FDiff | None:
-        """F(a) - F(b) over the questions both answered; None when they share none."""
+    def _score(self, enc: Encoded, shared: int, penalty: float) -> tuple[float, list[float]]:
+        c, cb = self._total(enc.correct, shared)
+        a, ab = self._total(enc.attempted, shared)
+        g, gb = self._total(enc.graded, shared)
+        boot = [score_from_counts(x, y, z, penalty) for x, y, z in zip(cb, ab, gb, strict=True)]
+        return score_from_counts(c, a, g, penalty), boot
+
+    def f_diff(self, a: Encoded, b: Encoded, level: float = 0.95,
+               penalty: float | None = None) -> FDiff | None:
+        """F(a) - F(b) over the questions both answered, or with a `penalty` the difference of
+        their target scores; None when they share no question."""
         shared = a.present & b.present
         if not shared:
             return None
-        fa, boot_a = self._f(a, shared)
-        fb, boot_b = self._f(b, shared)
+        if penalty is None:
+            fa, boot_a = self._f(a, shared)
+            fb, boot_b = self._f(b, shared)
+        else:
+            fa, boot_a = self._score(a, shared, penalty)
+            fb, boot_b = self._score(b, shared, penalty)
         lo, hi = self._percentiles([x - y for x, y in zip(boot_a, boot_b, strict=True)], level)
         return FDiff(fa - fb, lo, hi, shared.bit_count())
 
