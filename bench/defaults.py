@@ -8,6 +8,8 @@ from pathlib import Path
 
 MAX_TOKENS = 128
 """Token budget of each answer."""
+CITE_MAX_TOKENS = 320
+"""Token budget of each answer when evidence is asked for: the answer and a sentence or two."""
 CONCURRENCY = 8
 """Requests in flight at once (model calls and judge calls alike)."""
 JUDGE_MAX_TOKENS = 256

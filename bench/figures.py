@@ -87,6 +87,28 @@ class Selective(BaseModel):
     confidence was below the target."""
 
 
+class Evidence(BaseModel):
+    """What the quotes given for the answers are worth (`--cite`, or `evidence` in predictions)."""
+
+    model_config = _FROZEN
+
+    n: int
+    """Answers for which evidence was asked or given."""
+    quotes: int
+    """Quotes given, in all."""
+    missing_rate: float | None
+    """Of the n answers, those with no quote."""
+    fabricated_rate: float | None
+    """Quotes not found in the article they name (or, naming none, in any shown) / quotes."""
+    exact_rate: float | None
+    """Quotes found word for word (after folding case, spaces, quote marks, dashes) / quotes."""
+    supported_rate: float | None
+    """Answers with at least one quote overlapping a gold citation of their question / n."""
+    correct_unsupported: int
+    """Answers graded correct with no quote overlapping a gold citation (none given included):
+    right, but not shown to be right by the passage that says so."""
+
+
 class Metrics(BaseModel):
     """Headline and breakdown figures of one result (see `bench.results.metrics.compute`)."""
 
@@ -171,6 +193,8 @@ class Metrics(BaseModel):
     """At a confidence target: the score at its price of a wrong answer; null without one."""
     selective: Selective | None = None
     """With stated confidences: the risk-coverage area and scores at thresholds; null without."""
+    evidence: Evidence | None = None
+    """With evidence asked for or given: quotes missing, fabricated, supporting; null without."""
     undecided: int | None = None
     """Records the rule grader could only guess (sent to the judge under `--grader hybrid`);
     null when no record carries a rule grader's decision."""

@@ -33,6 +33,11 @@ TARGET = (
     "\nAnswer only if you are more than {t} confident that your answer is correct: a correct "
     "answer earns 1 point, a wrong answer costs {penalty} points, and \"I don't know\" earns 0."
 )
+CITE = (
+    "\nAfter your answer, quote the sentence or sentences of the articles that support it, "
+    "word for word, each on a line of its own, as: Evidence [article id]: \"the sentence\". "
+    "If the articles say the fact was not disclosed, quote the sentence that says so."
+)
 MODES = ("closed-book", "open-book", "corpus")
 # A blank line ends the answer proper; small models otherwise go on to write an essay.
 STOP = ("\n\n",)
@@ -55,8 +60,8 @@ class PromptTemplate(BaseModel):
 
     A file given with `--prompt-template` is TOML with these keys, all optional but `version`:
     `system`, `question` (with `{question}`), `context` (with `{articles}`), `article` (with
-    `{id}` and `{text}`), `confidence`, `target` (with `{t}` and `{penalty}`), `stop` (a
-    list), and `[[examples]]` tables of `question` and `answer`."""
+    `{id}` and `{text}`), `confidence`, `target` (with `{t}` and `{penalty}`), `cite`, `stop`
+    (a list), and `[[examples]]` tables of `question` and `answer`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -75,6 +80,9 @@ class PromptTemplate(BaseModel):
     target: str = TARGET
     """Appended to the system message at a confidence target; `{t}` is the target and
     `{penalty}` what a wrong answer costs, t / (1 - t)."""
+    cite: str = CITE
+    """Appended to the question with `--cite`: asks for the supporting sentences, verbatim,
+    with their article ids, after the answer."""
     stop: tuple[str, ...] = STOP
     """Stop sequences: the end of the answer proper."""
     examples: tuple[Example, ...] = ()
@@ -100,12 +108,15 @@ class PromptTemplate(BaseModel):
         later = {name for name, text in _LATER.items() if getattr(self, name) == text}
         return self.model_dump(mode="json", exclude=later)
 
-    def sha256_at(self, target: float | None) -> str:
-        """The hash of what is sent: the template and, when there is one, the confidence target,
-        so that runs at different targets never share a prompt hash (nor a journal)."""
-        if target is None:
+    def sha256_at(self, target: float | None, cite: bool = False) -> str:
+        """The hash of what is sent: the template and, when there is one, the confidence target
+        and the request for evidence, so that runs asked differently never share a prompt hash
+        (nor a journal)."""
+        if target is None and not cite:
             return self.sha256
-        body = {"template": self._canonical(), "confidence_target": target}
+        body: dict[str, object] = {"template": self._canonical(), "confidence_target": target}
+        if cite:
+            body["cite"] = True
         return hashlib.sha256(canonical_json(body).encode()).hexdigest()
 
     def target_text(self, target: float) -> str:
@@ -113,7 +124,7 @@ class PromptTemplate(BaseModel):
         return self.target.format(t=shown(target), penalty=shown(penalty(target)))
 
 
-_LATER = {"target": TARGET}
+_LATER = {"target": TARGET, "cite": CITE}
 DEFAULT_TEMPLATE = PromptTemplate(version=PROMPT_VERSION)
 PROMPT_SHA256 = DEFAULT_TEMPLATE.sha256
 BRIEF_TEMPLATE = PromptTemplate(
@@ -179,11 +190,12 @@ def context_docs(question: Question, mode: str, corpus: Corpus) -> tuple[str, ..
 
 def build_messages(question: Question, mode: str, corpus: Corpus, confidence: bool = False,
                    template: PromptTemplate = DEFAULT_TEMPLATE,
-                   target: float | None = None) -> list[dict[str, str]]:
+                   target: float | None = None, cite: bool = False) -> list[dict[str, str]]:
     """Chat messages; the articles come before the question so a prompt cache can reuse them."""
     t = template
     docs = context_docs(question, mode, corpus)
-    ask = t.question.format(question=question.question) + (t.confidence if confidence else "")
+    ask = (t.question.format(question=question.question) + (t.cite if cite else "")
+           + (t.confidence if confidence else ""))
     # The target is a standing rule of the run, stated once with the other instructions.
     system = t.system + (t.target_text(target) if target is not None else "")
     if docs:
@@ -194,6 +206,12 @@ def build_messages(question: Question, mode: str, corpus: Corpus, confidence: bo
         {"role": "user", "content": t.question.format(question=e.question)},
         {"role": "assistant", "content": e.answer})]
     return [{"role": "system", "content": system}, *shots, {"role": "user", "content": ask}]
+
+
+def stops_for(template: PromptTemplate, cite: bool) -> tuple[str, ...]:
+    """The stop sequences of a request: the template's, but asking for evidence, none that is
+    only blank space (a blank line ends the answer proper, and the evidence comes after it)."""
+    return tuple(s for s in template.stop if s.strip()) if cite else template.stop
 
 
 def split_confidence(text: str) -> tuple[str, float | None]:

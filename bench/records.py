@@ -6,12 +6,38 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bench.figures import Breakdown, Calibration, Metrics, Selective, TargetScore, Unreported
+from bench.evidence.models import EvidenceCheck, Quote
+from bench.figures import (
+    Breakdown,
+    Calibration,
+    Evidence,
+    Metrics,
+    Selective,
+    TargetScore,
+    Unreported,
+)
 from bench.verdicts import Grade, Verdict
 
-__all__ = ["READABLE_SCHEMA_VERSIONS", "SCHEMA_VERSION", "Agreement", "Breakdown", "Calibration",
-           "JudgeUsage", "Metrics", "Prediction", "Record", "ResultFile", "RunInfo",
-           "Selective", "TargetScore", "Unreported", "Usage"]
+__all__ = [
+    "READABLE_SCHEMA_VERSIONS",
+    "SCHEMA_VERSION",
+    "Agreement",
+    "Breakdown",
+    "Calibration",
+    "Evidence",
+    "EvidenceCheck",
+    "JudgeUsage",
+    "Metrics",
+    "Prediction",
+    "Quote",
+    "Record",
+    "ResultFile",
+    "RunInfo",
+    "Selective",
+    "TargetScore",
+    "Unreported",
+    "Usage",
+]
 
 SCHEMA_VERSION: Literal[2] = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)
@@ -33,6 +59,9 @@ class Prediction(BaseModel):
     """The system's probability that its answer is correct."""
     citations: tuple[str, ...] | None = None
     """Document ids the system cites for its answer."""
+    evidence: list[Quote] | None = None
+    """The quotes the system gives for its answer: `{"doc"?, "quote"}` objects, checked
+    against the articles and the gold citations like a run's with `--cite`."""
 
 
 class Usage(BaseModel):
@@ -98,6 +127,10 @@ class Record(BaseModel):
     extracted: str | None = None
     """The final-answer span the rule grader graded (reasoning, markup and citation markers
     removed), beside the full `response`; null when nothing was graded."""
+    evidence: list[EvidenceCheck] | None = None
+    """The quotes given for the answer, each checked against the articles and the question's
+    gold citations; [] when evidence was asked for (or given elsewhere) and none came; null
+    when none was asked for."""
     truncated: bool = False
     """Cut off by the token limit (`finish_reason` length) after a complete, committed answer:
     its complete sentences were graded, the fragment after them was not."""
@@ -138,6 +171,8 @@ class RunInfo(BaseModel):
     """Hash of what was sent: the prompt template and, at a confidence target, the target."""
     template_sha256: str | None = None
     """Hash of the prompt template alone: runs at several confidence targets share it."""
+    cite: bool = False
+    """The prompt asked for the supporting sentences after the answer (`--cite`)."""
     confidence_target: float | None = None
     """The confidence target the model was told (or, for `bench grade`, the one the user says
     it was prompted with); null: none."""

@@ -73,6 +73,9 @@ class RunSettings(BaseModel):
     """Token budget of each answer."""
     confidence: bool = False
     """Ask for a confidence as well."""
+    cite: bool = False
+    """Ask for the supporting sentences after the answer, and check them against the articles
+    and the gold citations (open-book and corpus modes)."""
     confidence_target: float | None = Field(default=None, ge=0, lt=1)
     """The stated price of a wrong answer: the prompt asks the model to answer only when more
     than this sure, and the result is scored at it (`bench.targets`); None: no target."""

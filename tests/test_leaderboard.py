@@ -161,7 +161,7 @@ def test_cli_writes_three_outputs_and_ends_with_the_html_path(
         "prompt_tokens", "completion_tokens", "reasoning_tokens", "cost", "judge_tokens",
         "judge_cost", "compared_with", "f_diff", "f_diff_ci95", "over_abstention_rate",
         "confidence_target", "target_score", "target_score_ci95", "target_diff",
-        "target_diff_ci95", "aurc",
+        "target_diff_ci95", "aurc", "fabricated_quote_rate", "supported_rate",
     }
     assert row["ece"] is not None and data["groups"][0]["rows"][1]["ece"] is None
     assert data["skipped"] == [{"file": broken,

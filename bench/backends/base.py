@@ -66,6 +66,8 @@ class Request:
     max_tokens: int = defaults.MAX_TOKENS
     seed: int | None = None
     stop: tuple[str, ...] = field(default=())
+    cite: bool = False
+    """The prompt asks for evidence after the answer (a baseline gives its own)."""
 
 
 class BatchCodec(Protocol):

@@ -91,6 +91,9 @@ class RetrievalBackend(Backend):
         docs = frozenset(context_docs(q, request.mode, self.corpus))
         hit = self.best(q.question, docs) if docs else None
         text = "I don't know." if hit is None else self.extract(q.question, q.answer_type, *hit)
+        if request.cite and hit is not None:
+            # Its evidence is the sentence it extracted from, as found: never fabricated.
+            text += f'\nEvidence [{hit[0]}]: "{hit[1]}"'
         return Completion(text=text, model=self.model_name, finish_reason="stop")
 
     def extract(self, question: str, answer_type: str, doc_id: str, sentence: str) -> str:

@@ -12,7 +12,7 @@ from bench.backends.base import BatchCodec, Request
 from bench.batch.lines import CustomIds, Outcome, read_outputs, request_line, run_tag
 from bench.errors import UsageError
 from bench.fileio import atomic_write_text
-from bench.pipeline.ask import NoProgress, Progress
+from bench.pipeline.ask import NoProgress, Progress, parts_of
 from bench.pipeline.journal import JournalEntry, read_notes
 from bench.pipeline.plan import Item, request_of
 from bench.pipeline.run import Prepared, RunOutcome, finish, prepare
@@ -111,15 +111,9 @@ def absorb(p: Prepared, outcomes: list[Outcome], counts: Imported) -> None:
             counts.errors += 1
             continue
         c = o.completion
-        text = c.text or c.refusal or ""
-        if p.settings.confidence:
-            from bench.prompts import split_confidence
-
-            text, conf = split_confidence(text)
-        else:
-            conf = None
+        text, conf, evidence = parts_of(c.text or c.refusal or "", p.settings)
         p.journal.record(JournalEntry(
-            id=qid, sample=sample, response=text, confidence=conf,
+            id=qid, sample=sample, response=text, confidence=conf, evidence=evidence,
             prompt_tokens=c.prompt_tokens, completion_tokens=c.completion_tokens,
             reasoning_tokens=c.reasoning_tokens, cached_tokens=c.cached_tokens,
             finish_reason=c.finish_reason, reasoning=c.reasoning, attempts=1, model=c.model))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import defaults
 from bench.cli.args import DEFAULT_RESULTS, grader_args, grader_settings
 from bench.cli.run import incomplete_exit, run_args, settings_from
 
@@ -99,12 +100,15 @@ def export_command(settings: Any) -> str:
         args += ["--tags", ",".join(sel.tags)]
     if sel.limit is not None:
         args += ["--limit", str(sel.limit)]
-    for name, flag in (("repeats", "--repeats"), ("temperature", "--temperature"),
-                       ("max_tokens", "--max-tokens")):
+    for name, flag in (("repeats", "--repeats"), ("temperature", "--temperature")):
         if getattr(s, name) != getattr(default, name):
             args += [flag, str(getattr(s, name))]
+    if s.max_tokens != (defaults.CITE_MAX_TOKENS if s.cite else defaults.MAX_TOKENS):
+        args += ["--max-tokens", str(s.max_tokens)]
     if s.confidence:
         args.append("--confidence")
+    if s.cite:
+        args.append("--cite")
     if s.confidence_target is not None:
         args += ["--confidence-target", repr(s.confidence_target)]
     if s.template != default.template:

@@ -65,6 +65,9 @@ def run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--confidence-target", type=target_arg, default=None, metavar="T",
                    help="the price of a wrong answer: tell the model to answer only when more "
                    "than T sure (0 <= T < 1; a wrong answer costs T/(1-T)) and score it so")
+    p.add_argument("--cite", action="store_true",
+                   help="open-book and corpus modes: ask for the supporting sentences after "
+                   "the answer, and check them against the articles and the gold citations")
     p.add_argument("--prompt-template", default=None, metavar="FILE",
                    help="your own prompts: a TOML file (see the README), or a built-in: "
                    "default, brief (few-shot short answers, for small models); hashed into "
@@ -76,9 +79,9 @@ def run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ids", default=None, metavar="ID1,ID2", help="only these questions")
     p.add_argument("--repeats", type=int, default=1, metavar="K", help="samples per question")
     p.add_argument("--temperature", type=float, default=0.0)
-    p.add_argument("--max-tokens", type=int, default=defaults.MAX_TOKENS, metavar="N",
+    p.add_argument("--max-tokens", type=int, default=None, metavar="N",
                    help="token budget of each answer (reasoning models: reasoning included; "
-                   f"default {defaults.MAX_TOKENS})")
+                   f"default {defaults.MAX_TOKENS}, {defaults.CITE_MAX_TOKENS} with --cite)")
     p.add_argument("--run-id", default=None, metavar="ID",
                    help="name of the run (default derived from backend, model and mode)")
     p.add_argument("--out", default=DEFAULT_RESULTS, metavar="DIR", help="results folder")
@@ -99,7 +102,9 @@ def settings_from(args: argparse.Namespace, backend: str) -> RunSettings:
         backend=backend, options=options, mode=args.mode,
         selection=Selection(ids=parse_list(args.ids), tags=parse_list(args.tags),
                             limit=args.limit),
-        repeats=args.repeats, temperature=args.temperature, max_tokens=args.max_tokens,
+        repeats=args.repeats, temperature=args.temperature,
+        max_tokens=args.max_tokens if args.max_tokens is not None
+        else defaults.CITE_MAX_TOKENS if args.cite else defaults.MAX_TOKENS, cite=args.cite,
         confidence=args.confidence, confidence_target=args.confidence_target,
         concurrency=getattr(args, "concurrency", defaults.CONCURRENCY),
         run_id=args.run_id, resume=getattr(args, "resume", False),

@@ -65,7 +65,12 @@ _CONFIDENCE_TAIL = re.compile(
 _ANSWER_LINE = re.compile(r"[ \t>*_#\-]*(?:final[ \t]+)?answer\b[*_ \t]*[:=]", re.IGNORECASE)
 _RULE = re.compile(r"[ \t]*([-*_=])[ \t]*(?:\1[ \t]*){2,}")
 _FENCE = re.compile(r"```[a-zA-Z]*[ \t]*\n?(.*?)```", re.DOTALL)
-_NOTHING = frozenset({"none", "n/a", "na", "nothing", "not applicable", "no evidence", "no quote"})
+# "Evidence: none found" says there is none; it quotes nothing (and fabricates nothing).
+_NOTHING = re.compile(
+    r"[(\[]?\s*(?:none|n/?a|nothing|not applicable|no (?:evidence|quotes?|supporting "
+    r"(?:sentences?|quotes?|evidence|passages?)|relevant (?:sentences?|passages?)))"
+    r"(?:\s+(?:found|given|available|provided|applicable|in the articles?))?\s*[)\]]?[\s.]*",
+    re.IGNORECASE)
 # The grader's answer fields, and ours for evidence and its parts.
 _ANSWER_KEYS = ("final_answer", "answer", "response", "result", "value", "output", "prediction")
 _EVIDENCE_KEYS = ("evidence", "quotes", "quote", "citations", "support", "sources", "references")
@@ -126,7 +131,7 @@ def _json_quote(item: Any) -> Quote | None:
 
 def _quote(doc: str | None, quote: str) -> Quote | None:
     quote = quote.strip()
-    if not any(c.isalnum() for c in quote) or quote.lower().strip(" .") in _NOTHING:
+    if not any(c.isalnum() for c in quote) or _NOTHING.fullmatch(quote):
         return None
     return Quote(doc=doc, quote=quote)
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bench.dataset import Question
+from bench.evidence.models import Quote
 from bench.records import Usage
 
 
@@ -28,10 +29,16 @@ class Answer:
     """Reasoning kept apart from the response: never graded, never sent to a judge."""
     missing: bool = False
     """No answer was given for this question at all (`bench grade` without a prediction)."""
+    evidence: tuple[Quote, ...] | None = None
+    """The quotes given after the answer; None when evidence was neither asked for nor given."""
+    shown: tuple[str, ...] = ()
+    """The articles the model was shown: where a quote naming no article is looked for."""
 
     @property
     def truncated(self) -> bool:
-        return self.response is not None and self.finish_reason == "length"
+        # A reply cut off inside its evidence had finished its answer: the answer is whole.
+        return (self.response is not None and self.finish_reason == "length"
+                and not self.evidence)
 
     @property
     def graded_text(self) -> str | None:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bench.backends.call import Model
 from bench.errors import BackendCallError
+from bench.evidence import Quote, split_evidence
 from bench.pipeline.answer import Answer
 from bench.pipeline.journal import Journal, JournalEntry
 from bench.pipeline.plan import Item, request_of
@@ -57,9 +58,10 @@ async def ask_all(items: list[Item], model: Model, journal: Journal, settings: R
                 return
         # A refusal in place of content is the model's answer, graded like any other.
         reply = completion.text or completion.refusal or ""
-        text, conf = split_confidence(reply) if settings.confidence else (reply, None)
+        text, conf, evidence = parts_of(reply, settings)
         journal.record(JournalEntry(
             id=item.question.id, sample=item.sample, response=text, confidence=conf,
+            evidence=evidence,
             latency_s=round(completion.latency_s, 4), prompt_tokens=completion.prompt_tokens,
             completion_tokens=completion.completion_tokens,
             reasoning_tokens=completion.reasoning_tokens, cached_tokens=completion.cached_tokens,
@@ -77,6 +79,18 @@ async def ask_all(items: list[Item], model: Model, journal: Journal, settings: R
         await model.aclose()
 
 
+def parts_of(reply: str, settings: RunSettings) -> tuple[str, float | None,
+                                                       tuple[Quote, ...] | None]:
+    """A reply's answer, stated confidence and evidence, as far as each was asked for: the
+    evidence comes off first (a confidence line among it is moved to the end), then the
+    confidence."""
+    evidence = None
+    if settings.cite:
+        reply, evidence = split_evidence(reply)
+    text, conf = split_confidence(reply) if settings.confidence else (reply, None)
+    return text, conf, evidence
+
+
 def answers_from(journal: Journal, items: list[Item]) -> list[Answer]:
     """The journal's outcomes for `items`, in (question id, sample) order."""
     out = []
@@ -92,6 +106,7 @@ def answers_from(journal: Journal, items: list[Item]) -> list[Answer]:
         out.append(Answer(
             question=item.question, sample=item.sample, response=e.response, error=e.error,
             confidence=e.confidence, latency_s=e.latency_s, usage=usage, attempts=e.attempts,
-            finish_reason=e.finish_reason, reasoning=e.reasoning,
+            finish_reason=e.finish_reason, reasoning=e.reasoning, evidence=e.evidence,
+            shown=item.shown,
         ))
     return out

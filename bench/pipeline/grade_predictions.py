@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.backends.reasoning import split_reasoning
 from bench.dataset import load_inputs, selection_sha256
+from bench.errors import UsageError
 from bench.fileio import atomic_write_json
 from bench.grading.graders import make_grader
 from bench.pipeline.answer import Answer
@@ -17,6 +18,7 @@ from bench.pipeline.run_paths import check_run_id, ensure_writable
 from bench.predictions import load_predictions
 from bench.records import ResultFile
 from bench.settings import GraderSettings, Selection
+from bench.targets import check_target
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class GradeSettings:
     """What `grade_predictions` needs."""
 
     predictions: Path
-    """JSONL, one `{"id", "answer", "confidence"?, "citations"?}` a line."""
+    """JSONL, one `{"id", "answer", "confidence"?, "citations"?, "evidence"?}` a line."""
     questions: Path | None = None
     seeds: Path | None = None
     out: Path | None = None
@@ -53,10 +55,19 @@ class GradeOutcome:
 def grade_predictions(settings: GradeSettings) -> GradeOutcome:
     """Grade saved answers against the question set and write the result file."""
     s = settings
+    if s.confidence_target is not None:
+        try:
+            check_target(s.confidence_target)
+        except ValueError as exc:
+            raise UsageError(f"{{confidence_target}}: {exc}",
+                             params=("confidence_target",)) from None
     corpus, qs = load_inputs(s.questions, s.seeds)
     preds = load_predictions(s.predictions, {q.id for q in qs.questions})
     questions = select(qs, s.selection)
     by_id = {p.id: p for p in preds}
+    # Evidence given for some answers is owed by all: one without any has it missing.
+    cited = any(p.evidence is not None for p in preds)
+    every_doc = tuple(corpus.ordered_ids())
     missing = [q.id for q in questions if q.id not in by_id]
     answers = []
     for q in questions:
@@ -68,17 +79,19 @@ def grade_predictions(settings: GradeSettings) -> GradeOutcome:
         split = split_reasoning(p.answer)
         answers.append(Answer(question=q, sample=0, response=split.answer,
                               reasoning=split.reasoning, confidence=p.confidence,
-                              citations=p.citations))
+                              citations=p.citations,
+                              evidence=tuple(p.evidence or ()) if cited else None,
+                              shown=every_doc))
     run_id = check_run_id(s.run_id or (s.out.stem if s.out else s.predictions.stem))
     out = s.out or Path("results") / f"{run_id}.json"
     ensure_writable(out.parent)  # before any judge call is paid for
     grader = make_grader(s.graders, qs.questions, out.parent)
-    records = asyncio.run(grade_answers(answers, grader))
+    records = asyncio.run(grade_answers(answers, grader, texts=corpus.texts))
     result = build_result(
         {"run_id": run_id, "kind": "grade", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": corpus.sha256,
          "predictions_path": str(s.predictions), "model": s.model,
-         "confidence_target": s.confidence_target,
+         "confidence_target": s.confidence_target, "cite": cited,
          "n_questions_total": len(qs.questions),
          "selection_sha256": selection_sha256(q.id for q in questions),
          "selected_ids": sorted(q.id for q in questions),

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bench.errors import UsageError
+from bench.evidence.models import Quote
 
 JOURNAL_VERSION = 1
 
@@ -29,6 +30,8 @@ class JournalEntry(BaseModel):
     """Why the call failed, when it did."""
     confidence: float | None = None
     """The confidence the model stated, when asked for one."""
+    evidence: tuple[Quote, ...] | None = None
+    """The quotes the reply gave after its answer, when evidence was asked for (`--cite`)."""
     latency_s: float | None = None
     """Wall time of the successful call, seconds."""
     prompt_tokens: int | None = None

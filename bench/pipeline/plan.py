@@ -9,7 +9,13 @@ from bench.backends.base import Request
 from bench.corpus import Corpus
 from bench.dataset import Question, QuestionSet
 from bench.errors import UsageError
-from bench.prompts import DEFAULT_TEMPLATE, PromptTemplate, build_messages, context_docs
+from bench.prompts import (
+    DEFAULT_TEMPLATE,
+    PromptTemplate,
+    build_messages,
+    context_docs,
+    stops_for,
+)
 from bench.settings import RunSettings, Selection
 
 
@@ -20,6 +26,8 @@ class Item:
     question: Question
     sample: int
     messages: list[dict[str, str]]
+    shown: tuple[str, ...] = ()
+    """The articles the messages show."""
 
 
 def select(qs: QuestionSet, selection: Selection) -> list[Question]:
@@ -48,15 +56,16 @@ def select(qs: QuestionSet, selection: Selection) -> list[Question]:
 
 def plan(questions: list[Question], mode: str, corpus: Corpus, repeats: int,
          confidence: bool, template: PromptTemplate = DEFAULT_TEMPLATE,
-         target: float | None = None) -> list[Item]:
+         target: float | None = None, cite: bool = False) -> list[Item]:
     """Items ordered so that questions sharing a context run back to back (prompt-cache reuse)."""
     order = sorted(range(len(questions)),
                    key=lambda i: (context_docs(questions[i], mode, corpus), i))
     items: list[Item] = []
     for i in order:
         q = questions[i]
-        messages = build_messages(q, mode, corpus, confidence, template, target)
-        items.extend(Item(q, s, messages) for s in range(repeats))
+        messages = build_messages(q, mode, corpus, confidence, template, target, cite)
+        shown = context_docs(q, mode, corpus)
+        items.extend(Item(q, s, messages, shown) for s in range(repeats))
     return items
 
 
@@ -64,4 +73,5 @@ def request_of(item: Item, settings: RunSettings) -> Request:
     """The request for one item: a live run sends it, a batch file carries its body."""
     return Request(messages=item.messages, question=item.question, mode=settings.mode,
                    temperature=settings.temperature, max_tokens=settings.max_tokens,
-                   seed=item.sample if item.sample else None, stop=settings.template.stop)
+                   seed=item.sample if item.sample else None,
+                   stop=stops_for(settings.template, settings.cite), cite=settings.cite)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bench import __version__, defaults
 from bench.dataset import Question
+from bench.evidence import check_quotes
 from bench.grading.graders import Grader
 from bench.pipeline.answer import Answer
 from bench.records import Agreement, Record, ResultFile, RunInfo
@@ -26,8 +27,10 @@ def citation_ok(question: Question, cited: tuple[str, ...] | list[str] | None) -
 
 
 async def grade_answers(answers: Sequence[Answer], grader: Grader, *,
-                        concurrency: int = defaults.CONCURRENCY) -> list[Record]:
-    """Grade every answer; a failed call stays an `error` record, never graded as text."""
+                        concurrency: int = defaults.CONCURRENCY,
+                        texts: Mapping[str, str] | None = None) -> list[Record]:
+    """Grade every answer; a failed call stays an `error` record, never graded as text. With
+    the articles' `texts`, the quotes an answer gives are checked against them."""
     sem = asyncio.Semaphore(concurrency)
     grades: dict[int, Grade] = {}
 
@@ -39,13 +42,20 @@ async def grade_answers(answers: Sequence[Answer], grader: Grader, *,
         await asyncio.gather(*(one(i, a) for i, a in enumerate(answers) if a.gradable))
     finally:
         await grader.aclose()
-    return [record_of(a, grades.get(i)) for i, a in enumerate(answers)]
+    return [record_of(a, grades.get(i), texts) for i, a in enumerate(answers)]
 
 
-def record_of(a: Answer, grade: Grade | None) -> Record:
-    """The record of one answer: its grade, or why it has none."""
+def record_of(a: Answer, grade: Grade | None,
+              texts: Mapping[str, str] | None = None) -> Record:
+    """The record of one answer: its grade, or why it has none; its quotes checked."""
     q = a.question
+    evidence = None
+    if a.evidence is not None and a.response is not None and not a.missing:
+        # An empty quote is no quote: the evidence it stands for is missing.
+        quotes = [e for e in a.evidence if e.quote.strip()]
+        evidence = list(check_quotes(quotes, q, texts or {}, a.shown))
     base: dict[str, Any] = {
+        "evidence": evidence,
         "id": q.id, "sample": a.sample, "response": a.response, "gold": q.answer,
         "answer_type": q.answer_type, "tags": q.tags, "confidence": a.confidence,
         "citations": a.citations, "citation_ok": citation_ok(q, a.citations),

@@ -99,6 +99,9 @@ def prepare(s: RunSettings, progress: Progress, *, live: bool = True) -> Prepare
     if s.concurrency < 1 or s.repeats < 1:
         raise UsageError("{concurrency} and {repeats} must be at least 1",
                          params=("concurrency", "repeats"))
+    if s.cite and s.mode == "closed-book":
+        raise UsageError("{cite} needs articles to quote: use it with {mode} open-book or "
+                         "corpus", params=("cite", "mode"))
     if s.resume and s.fresh:
         raise UsageError("{resume} and {fresh} contradict each other; pick one",
                          params=("resume", "fresh"))
@@ -131,7 +134,7 @@ def _open(s: RunSettings, progress: Progress, run_id: str, path: Path, corpus: C
     # Only what changes the answers must match to resume: a longer timeout may be tried.
     journal_settings = {
         "backend": s.backend, "options": registry.answer_options(options), "mode": s.mode,
-        "prompt_sha256": s.template.sha256_at(s.confidence_target),
+        "prompt_sha256": s.template.sha256_at(s.confidence_target, s.cite),
         "questions_sha256": qs.sha256,
         "corpus_sha256": corpus.sha256, "temperature": s.temperature,
         "max_tokens": s.max_tokens, "confidence": s.confidence,
@@ -145,7 +148,7 @@ def _open(s: RunSettings, progress: Progress, run_id: str, path: Path, corpus: C
         progress.note(f"continuing run {run_id} from {journal_path} (fresh starts over)")
     journal = Journal(journal_path, journal_settings, fresh=s.fresh)
     return journal, plan(questions, s.mode, corpus, s.repeats, s.confidence, s.template,
-                         s.confidence_target)
+                         s.confidence_target, s.cite)
 
 
 def ask_live(p: Prepared, model: Model, progress: Progress) -> float:
@@ -185,13 +188,15 @@ def _finish(p: Prepared, wall: float, sent: dict[str, Any] | None,
             f"({failed[1]}x). No result file was written; the errors are in "
             f"{p.journal.path}. Fix the cause and run the same command again: only failed "
             "questions are asked.")
-    records = asyncio.run(grade_answers(answers, p.grader, concurrency=s.concurrency))
+    records = asyncio.run(grade_answers(answers, p.grader, concurrency=s.concurrency,
+                                        texts=p.corpus.texts))
     result = build_result(
         {"run_id": p.run_id, "kind": "run", "questions_sha256": qs.sha256,
          "questions_path": qs.path, "corpus_sha256": p.corpus.sha256, "model": p.model,
          "backend": s.backend, "backend_options": registry.public_options(p.options),
          "mode": s.mode, "prompt_version": s.template.version,
-         "prompt_sha256": s.template.sha256_at(s.confidence_target),
+         "prompt_sha256": s.template.sha256_at(s.confidence_target, s.cite),
+         "cite": s.cite,
          "template_sha256": s.template.sha256, "confidence_target": s.confidence_target,
          "repeats": s.repeats,
          "temperature": s.temperature, "max_tokens": s.max_tokens,

@@ -121,6 +121,10 @@ class LeaderboardRow(BaseModel):
     """Its bootstrap 95% interval."""
     aurc: float | None = None
     """With stated confidences: the area under the risk-coverage curve (lower is better)."""
+    fabricated_quote_rate: float | None = None
+    """With evidence: quotes found in no article / quotes."""
+    supported_rate: float | None = None
+    """With evidence: answers with a quote overlapping a gold citation / answers."""
 
 
 @dataclass
@@ -206,6 +210,8 @@ def base_row(path: Path, result: ResultFile) -> LeaderboardRow:
         target_score=m.target.score if m.target else None,
         target_score_ci95=_rounded(m.target.ci95) if m.target else None,
         aurc=m.selective.aurc if m.selective else None,
+        fabricated_quote_rate=m.evidence.fabricated_rate if m.evidence else None,
+        supported_rate=m.evidence.supported_rate if m.evidence else None,
     )
 
 

@@ -15,6 +15,7 @@ from bench.backends.call import token_cost
 from bench.records import (
     Breakdown,
     Calibration,
+    Evidence,
     Metrics,
     Record,
     Selective,
@@ -156,6 +157,25 @@ def selective(records: Sequence[Record]) -> Selective | None:
         threshold_scores={shown(t): abstaining_below(records, t) for t in THRESHOLDS})
 
 
+def evidence(records: Sequence[Record]) -> Evidence | None:
+    """Quotes missing, fabricated and supporting, over the answers for which evidence was asked
+    or given; None when there were none."""
+    asked = [r for r in records if r.evidence is not None]
+    if not asked:
+        return None
+    n = len(asked)
+    quotes = [e for r in asked for e in r.evidence or ()]
+    supported = [any(e.overlaps_gold for e in r.evidence or ()) for r in asked]
+    return Evidence(
+        n=n, quotes=len(quotes),
+        missing_rate=sum(not r.evidence for r in asked) / n,
+        fabricated_rate=_rate(sum(not e.found for e in quotes), len(quotes)),
+        exact_rate=_rate(sum(e.exact for e in quotes), len(quotes)),
+        supported_rate=sum(supported) / n,
+        correct_unsupported=sum(r.verdict == Verdict.CORRECT and not ok
+                                for r, ok in zip(asked, supported, strict=True)))
+
+
 def consistency(records: Sequence[Record]) -> float | None:
     """With repeats: share of questions whose graded samples all got the same verdict."""
     verdicts: dict[str, set[str]] = defaultdict(set)
@@ -258,4 +278,5 @@ def compute(records: Sequence[Record], *, penalty_k: float = 1.0, seed: int = 0,
         over_abstention_rate=answerable.not_attempted_rate,
         target=scored,
         selective=selective(records),
+        evidence=evidence(records),
     )

@@ -4,8 +4,18 @@ Numbers go through `bench.results.format`, so a rate or an F-score looks the sam
 
 from __future__ import annotations
 
-from bench.records import JudgeUsage, ResultFile, Selective, TargetScore
-from bench.results.format import elide, fmt_ci, fmt_f, markdown_table, md_cell, num, pct, render
+from bench.records import Evidence, JudgeUsage, ResultFile, Selective, TargetScore
+from bench.results.format import (
+    elide,
+    fmt_ci,
+    fmt_f,
+    markdown_table,
+    md_cell,
+    num,
+    pct,
+    plural,
+    render,
+)
 from bench.results.leaderboard import RESAMPLES, SEED, Group, Leaderboard, counted, group_name
 from bench.results.target_curves import TargetCurve
 from bench.targets import penalty, shown
@@ -41,6 +51,8 @@ def result_summary(result: ResultFile) -> list[str]:
                      "answerable ones (over-abstention)")
     if m.selective is not None:
         lines.append(selective_line(m.selective))
+    if m.evidence is not None:
+        lines.append(evidence_line(m.evidence))
     if m.prompt_tokens or m.completion_tokens:
         lines.append("tokens: " + _tokens(m.prompt_tokens, m.completion_tokens,
                                           m.reasoning_tokens, m.cost))
@@ -80,6 +92,15 @@ def selective_line(sel: Selective) -> str:
     scores = ", ".join(f"{t}: {num(v, '+.3f')}" for t, v in sel.threshold_scores.items())
     return (f"stated confidences: AURC {num(sel.aurc)} over {sel.n} answers (lower is better); "
             f"score had it abstained below each target: {scores}")
+
+
+def evidence_line(ev: Evidence) -> str:
+    """The quotes given for the answers: missing, fabricated, word for word, supporting."""
+    return (f"evidence: {plural(ev.quotes, 'quote')} for {plural(ev.n, 'answer')}; "
+            f"missing {pct(ev.missing_rate)}%, fabricated {pct(ev.fabricated_rate)}% of quotes "
+            f"(word for word {pct(ev.exact_rate)}%), supported by a gold passage "
+            f"{pct(ev.supported_rate)}%; {plural(ev.correct_unsupported, 'correct answer')} "
+            "without a supporting quote")
 
 
 def judge_usage_line(u: JudgeUsage) -> str:
@@ -155,7 +176,7 @@ def markdown(board: Leaderboard) -> str:
     cols = ("Rank", "Run", "Model", "Backend", "Mode", "n", "Coverage", "Correct", "Incorrect",
             "Not att.", "Acc. given att.", "F (95% CI)", "Unrep. acc.", "Halluc.", "ECE",
             "Brier", "Errors", "Truncated", "Latency s", "Tokens in/out", "Reasoning tok.",
-            "Cost", "Judge cost", "Over-abst.", "AURC")
+            "Cost", "Judge cost", "Over-abst.", "AURC", "Fabricated quotes", "Supported")
     for group in board.groups:
         t = group.confidence_target
         targeted = t is not None
@@ -177,7 +198,8 @@ def markdown(board: Leaderboard) -> str:
                          f"{r.prompt_tokens}/{r.completion_tokens}",
                          "-" if r.reasoning_tokens is None else r.reasoning_tokens,
                          num(r.cost, ".4f"), num(r.judge_cost, ".4f"),
-                         pct(r.over_abstention_rate), num(r.aurc))
+                         pct(r.over_abstention_rate), num(r.aurc),
+                         pct(r.fabricated_quote_rate), pct(r.supported_rate))
                         + ((f"{num(r.target_score, '+.3f')} ({fmt_ci(r.target_score_ci95)})",)
                            if targeted else ()))
         out += markdown_table(cols + (("Target score (95% CI)",) if targeted else ()), rows)
