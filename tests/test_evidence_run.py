@@ -46,7 +46,10 @@ def typo(quote: str) -> str:
     return quote[:i] + ("x" if quote[i] != "x" else "y") + quote[i + 1:]
 
 
-def plan(qs: QuestionSet, corpus: Corpus) -> list[tuple[Question, str, list[dict[str, Any]] | None]]:
+Row = tuple[Question, str, list[dict[str, Any]] | None]
+
+
+def plan(qs: QuestionSet, corpus: Corpus) -> list[Row]:
     """Nine answers and their evidence, one kind of quote each (see the expected figures)."""
     answerable = [q for q in qs.questions if q.answer is not None and q.answer_type == "number"
                   and len(q.citations[0].quote) >= 60]
@@ -81,7 +84,7 @@ EXPECTED = {"n": 9, "quotes": 7, "missing_rate": 3 / 9, "fabricated_rate": 3 / 7
 
 
 def check(metrics: dict[str, Any], records: list[dict[str, Any]],
-          rows: list[tuple[Question, str, list[dict[str, Any]] | None]]) -> None:
+          rows: list[Row]) -> None:
     assert metrics["evidence"] == pytest.approx(EXPECTED)
     by_id = {r["id"]: r for r in records}
     (q1, _, _), (q2, _, _), (q3, _, _), (q4, _, _), (q5, _, _) = rows[:5]
