@@ -13,7 +13,9 @@ import bench.results.report_html as report_html
 from bench.cli import main
 from bench.corpus import load_corpus
 from bench.dataset import load_questions
+from bench.records import EvidenceCheck, ResultFile
 from bench.results.leaderboard import build
+from bench.results.metrics import compute
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_leaderboard import SHA_B, make_result, write_results
@@ -126,8 +128,11 @@ def test_leaderboard_page_in_chromium(tmp_path: Path, monkeypatch: pytest.Monkey
         assert len(titles) == len(set(titles)) == 2
 
         plots = page.locator(".js-plotly-plot")
-        assert plots.count() == 3  # the trade-off, and a heat map per question set
-        for i in range(3):
+        # the trade-off, a heat map per question set, and the risk-coverage curves
+        assert plots.count() == 4
+        assert page.locator("#plot-risk .scatterlayer .trace").count() == 4  # with confidences
+        assert "No model was run at two or more confidence targets" in page.inner_text("body")
+        for i in range(4):
             assert plots.nth(i).locator("svg.main-svg").count() > 0
         assert page.locator("#plot-tradeoff .scatterlayer .point").count() == 5
         assert page.locator("#plot-tags-0 .hm").count() == 1
@@ -180,5 +185,70 @@ def test_leaderboard_page_in_chromium(tmp_path: Path, monkeypatch: pytest.Monkey
         packed.goto(packed_path.as_uri())
         packed.wait_for_selector("#pq-list .q")
         assert packed.locator("#pq-list .q").count() == 25
+        browser.close()
+    assert problems == []
+
+
+def targeted(name: str, verdicts: str, t: float, sha: str) -> ResultFile:
+    """A run of one model ("m") at confidence target t."""
+    r = make_result(name, verdicts, sha=sha)
+    run = r.run.model_copy(update={"confidence_target": t, "model": "m",
+                                   "template_sha256": "tpl"})
+    return r.model_copy(update={"run": run, "metrics": compute(r.records, target=t)})
+
+
+def cited(sha: str) -> ResultFile:
+    """A run whose answers quote: the gold passage, another passage, a fabricated sentence."""
+    r = make_result("cited", "c" * N, sha=sha)
+    quotes = [
+        EvidenceCheck(doc="d1", quote="3 soldiers were killed near the village", found=True,
+                      exact=True, span=(44, 83), doc_in_gold=True, overlaps_gold=True),
+        EvidenceCheck(doc="d1", quote="The border stayed closed.", found=True, exact=True,
+                      span=(118, 143), doc_in_gold=True, overlaps_gold=False),
+        EvidenceCheck(doc="d1", quote="Nine tanks were seen.", found=False, exact=False,
+                      span=None, doc_in_gold=True, overlaps_gold=False),
+    ]
+    records = [rec.model_copy(update={"evidence": quotes if rec.id == "q001" else []})
+               for rec in r.records]
+    return r.model_copy(update={"records": records, "metrics": compute(records)})
+
+
+def test_targets_and_evidence_in_chromium(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    play = sync_playwright()
+    results = make_site(tmp_path)
+    sha = load_questions(tmp_path / "questions.jsonl", None).sha256
+    text = ARTICLE.format(n=3)
+    assert text[44:83] == "3 soldiers were killed near the village"
+    assert text[118:143] == "The border stayed closed."
+    write_results(results, targeted("m-t0.5", "c" * 20 + "i" * 5 + "n" * 5, 0.5, sha),
+                  targeted("m-t0.9", "c" * 16 + "i" * 1 + "n" * 13, 0.9, sha), cited(sha))
+    monkeypatch.chdir(tmp_path)
+    assert main(["leaderboard", "--results", str(results), "--out", "site"]) == 0
+    with play as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto((tmp_path / "site" / "leaderboard.html").as_uri())
+        page.wait_for_selector("#pq-list .q")
+        titles = page.locator("h3").all_inner_texts()
+        assert any("confidence target 0.9" in t for t in titles)
+        targeted_board = page.locator("table.board").nth(
+            next(i for i, t in enumerate(titles) if "confidence target 0.5" in t))
+        heads = targeted_board.locator("th")
+        shown = [heads.nth(i).inner_text() for i in range(heads.count())
+                 if heads.nth(i).is_visible()]
+        assert "Score at t" in shown and "Score 95% CI" in shown
+        assert page.locator("#plot-targets .scatterlayer .trace").count() == 1
+        assert page.locator("#plot-targets .scatterlayer .point").count() == 2
+        card = page.locator("#pq-list .q").nth(1)
+        assert card.locator("mark.evq").first.text_content() == \
+            "3 soldiers were killed near the village"
+        evidence = card.locator(".ev").all_text_contents()
+        assert any(e.startswith("on the gold passage") for e in evidence)
+        assert any(e.startswith("another passage") for e in evidence)
+        assert any(e.startswith("fabricated not in d1: Nine tanks were seen.") for e in evidence)
+        assert "no evidence given" in page.locator("#pq-list .q").nth(2).text_content()
         browser.close()
     assert problems == []

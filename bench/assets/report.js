@@ -48,6 +48,20 @@ function citation(c){
   return '<div class=article><span class=h>'+esc(doc.h)+'</span> <span class=qid>'+
     esc(doc.id)+'</span>\n'+esc(t.slice(c.p[0],c.q[0]))+'<mark>'+esc(t.slice(c.q[0],c.q[1]))+
     '</mark>'+esc(t.slice(c.q[1],c.p[1]))+'</div>';}
+function evidence(r,k){if(!r.e||!r.e[k])return '';const items=r.e[k];
+  if(!items.length)return '<div class="ev ev-miss">no evidence given</div>';
+  return items.map(function(e){const quote=str(e.q)||'';const doc=e.n<0?'':D.labels[e.n];
+    if(!(e.f&1))return '<div class="ev ev-fab"><span class=evk>fabricated</span> not in '+
+      (doc?esc(doc):'any article shown')+': <q>'+esc(quote)+'</q></div>';
+    const kind=(e.f&4)?'on the gold passage':'another passage';
+    const how=(e.f&2)?'':' (near-verbatim)';
+    if(e.d===undefined)return '<div class=ev><span class=evk>'+kind+how+'</span> <q>'+
+      esc(quote)+'</q></div>';
+    const t=D.docs[e.d].text;
+    return '<div class="ev '+((e.f&4)?'ev-gold':'ev-other')+'"><span class=evk>'+kind+how+
+      '</span> <span class=qid>'+esc(D.docs[e.d].id)+'</span><div class=article>'+
+      esc(t.slice(e.p[0],e.s[0]))+'<mark class=evq>'+esc(t.slice(e.s[0],e.s[1]))+'</mark>'+
+      esc(t.slice(e.s[1],e.p[1]))+'</div></div>';}).join('');}
 function question(g,k,runs){const q=g.q;
   const tags=q.tags[k].map(function(i){return '<span class=tag>'+esc(D.labels[i])+'</span>';})
     .join('');
@@ -57,7 +71,7 @@ function question(g,k,runs){const q=g.q;
     rows+='<tr><td class=run title="'+esc(r.label)+'">'+esc(r.id)+
       '</td><td class=vd><span class="v v-'+v+'">'+VN[v]+'</span></td><td>'+
       (a===null?'<span class=na>-</span>':esc(a))+
-      (why?'<div class=reason>'+esc(why)+'</div>':'')+'</td></tr>';});
+      (why?'<div class=reason>'+esc(why)+'</div>':'')+evidence(r,k)+'</td></tr>';});
   return '<div class=q><div class=qhead><span class=qid>'+esc(q.ids[k])+'</span>'+tags+
     ' '+esc(q.text[k]||'')+'</div><div class=cols><div class=answers><table class=ans>'+rows+
     '</table></div><div class=gold><div>gold: <span class=goldans>'+

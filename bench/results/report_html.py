@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bench.results.format import fmt_ci, pct
 from bench.results.leaderboard import RESAMPLES, SEED, group_name, group_title
 from bench.results.read import first_samples
+from bench.results.report_plots import figures_html
 
 if TYPE_CHECKING:
     from bench.corpus import Corpus
@@ -44,21 +45,27 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("truncated_graded", "Cut after answer", "int"),
     ("latency_median_s", "Latency s", "f2"), ("prompt_tokens", "Tokens in", "int"),
     ("completion_tokens", "Tokens out", "int"), ("reasoning_tokens", "Reasoning tok.", "int"),
-    ("cost", "Cost", "f4"),
+    ("cost", "Cost", "f4"), ("over_abstention_rate", "Over-abst. %", "pct"),
+    ("confidence_target", "Target t", "g"), ("target_score", "Score at t", "f3"),
+    ("target_score_ci95", "Score 95% CI", "ci"), ("aurc", "AURC", "f3"),
+    ("fabricated_quote_rate", "Fabricated quotes %", "pct"),
+    ("supported_rate", "Supported %", "pct"),
 )
 HEADLINE = frozenset({"rank_label", "run_id", "model", "mode", "correct_rate", "incorrect_rate",
                       "not_attempted_rate", "f_score", "f_score_ci95",
                       "unreported_hallucination_rate"})
 """The columns shown at first; the others appear with the table's "all columns" switch."""
+TARGET_HEADLINE = HEADLINE | {"target_score", "target_score_ci95"}
+"""In a group at a confidence target: its score is what ranks, so it is shown at first."""
 
 
 def _asset(name: str) -> str:
     return (files("bench") / "assets" / name).read_text(encoding="utf-8")
 
 
-def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
+def _cell(row: dict[str, Any], key: str, fmt: str, headline: frozenset[str]) -> str:
     cell = _value_cell(row, key, fmt)
-    return cell if key in HEADLINE else cell.replace("<td", '<td data-more="1"', 1)
+    return cell if key in headline else cell.replace("<td", '<td data-more="1"', 1)
 
 
 def _value_cell(row: dict[str, Any], key: str, fmt: str) -> str:
@@ -73,108 +80,22 @@ def _value_cell(row: dict[str, Any], key: str, fmt: str) -> str:
     if fmt == "ci":
         return f'<td data-v="{value[0]}">{fmt_ci(value)}</td>'
     shown = {"pct": lambda v: pct(v), "f3": lambda v: f"{v:.3f}", "f2": lambda v: f"{v:.2f}",
-             "f4": lambda v: f"{v:.4f}", "int": lambda v: f"{v:,}"}[fmt](value)
+             "f4": lambda v: f"{v:.4f}", "int": lambda v: f"{v:,}",
+             "g": lambda v: f"{v:g}"}[fmt](value)
     return f'<td class="num" data-v="{value}">{shown}</td>'
 
 
 def leaderboard_table(group: Group, index: int) -> str:
-    head = "".join(f'<th title="click to sort"{"" if k in HEADLINE else " data-more=1"}>'
+    headline = HEADLINE if group.confidence_target is None else TARGET_HEADLINE
+    head = "".join(f'<th title="click to sort"{"" if k in headline else " data-more=1"}>'
                    f"{html.escape(h)}</th>" for k, h, _ in COLUMNS)
     body = []
     for pos, run in enumerate(group.runs):
         row = {**run.row.model_dump(), "_pos": pos}
-        body.append("<tr>" + "".join(_cell(row, k, f) for k, _, f in COLUMNS) + "</tr>")
+        body.append("<tr>" + "".join(_cell(row, k, f, headline) for k, _, f in COLUMNS)
+                    + "</tr>")
     return (f'<table class="board sortable" id="board-{index}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
-
-
-def _figures(board: Leaderboard) -> list[str]:
-    """The plots as HTML fragments; the first carries plotly.js itself, inline.
-
-    Figures are plain dicts rendered without validation: building plotly's figure objects
-    costs more than everything else on the page.
-    """
-    import plotly.io as pio
-
-    config = {"displaylogo": False, "responsive": True}
-    axis = {"gridcolor": "#eee", "zeroline": False}
-    traces: list[dict[str, Any]] = []
-    for group in board.groups:
-        runs = [r.row.model_dump() for r in group.runs if r.row.correct_rate is not None]
-        traces.append({
-            # Labels for ranked runs only (the rest on hover), above or below their point by
-            # turns, so that neighbours do not print over each other.
-            "type": "scatter", "mode": "markers+text",
-            "textposition": [_label_side(runs, i) for i in range(len(runs))],
-            "text": [r["run_id"] if r["rank"] is not None else "" for r in runs],
-            "textfont": {"size": 10}, "cliponaxis": False,
-            "x": [r["incorrect_rate"] for r in runs], "y": [r["correct_rate"] for r in runs],
-            "name": group_name(group),
-            "customdata": [[r["run_id"], r["model"] or "-", r["backend"] or "-",
-                            r["mode"] or "-", r["not_attempted_rate"], r["rank_label"]]
-                           for r in runs],
-            "hovertemplate": "<b>%{customdata[0]}</b> (rank %{customdata[5]})<br>"
-            "%{customdata[1]} · %{customdata[2]} · %{customdata[3]}<br>correct %{y:.1%}, "
-            "incorrect %{x:.1%}, not attempted %{customdata[4]:.1%}<extra></extra>",
-            "marker": {"size": 9, "opacity": 0.8},
-        })
-    traces.append({"type": "scatter", "mode": "lines", "x": [0, 1], "y": [1, 0],
-                   "name": "never abstains", "hoverinfo": "skip",
-                   "line": {"dash": "dot", "color": "#999"}})
-    figs: list[tuple[str, dict[str, Any]]] = [("plot-tradeoff", {"data": traces, "layout": {
-        "height": 480, "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
-        "xaxis": {**axis, "title": {"text": "incorrect rate"}, "tickformat": ".0%",
-                  "range": [-0.05, 1.05]},
-        "yaxis": {**axis, "title": {"text": "correct rate"}, "tickformat": ".0%",
-                  "range": [-0.05, 1.08]},
-        "legend": {"orientation": "h", "y": -0.15}, "hovermode": "closest",
-    }})]
-    for gi, group in enumerate(board.groups):
-        totals: dict[str, int] = {}
-        for run in group.runs:
-            for tag, figures in run.result.metrics.by_tag.items():
-                totals[tag] = max(totals.get(tag, 0), figures.n)
-        if not totals:
-            continue
-        tags = sorted(totals, key=lambda t: (-totals[t], t))
-        heat = {
-            "type": "heatmap", "x": tags, "y": [r.row.run_id for r in group.runs],
-            "z": [[_tag_rate(run.result.metrics.by_tag, t) for t in tags]
-                  for run in group.runs],
-            "zmin": 0, "zmax": 1, "colorscale": "Viridis",
-            "colorbar": {"title": {"text": "correct"}, "tickformat": ".0%"},
-            "hovertemplate": "%{y}<br>%{x}: %{z:.1%} correct<extra></extra>",
-        }
-        figs.append((f"plot-tags-{gi}", {"data": [heat], "layout": {
-            "height": min(1800, max(320, 22 * len(group.runs) + 160)),
-            "margin": {"l": 20, "r": 20, "t": 30, "b": 100},
-            "title": {"text": group_label(group), "font": {"size": 13}},
-            # automargin: the left margin grows to the longest run id, never cutting it.
-            "yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
-            "xaxis": {"type": "category", "automargin": True},
-        }}))
-    return [pio.to_html(fig, include_plotlyjs=n == 0, full_html=False, div_id=div_id,
-                        config=config, validate=False)
-            for n, (div_id, fig) in enumerate(figs)]
-
-
-def _label_side(runs: list[dict[str, Any]], i: int) -> str:
-    """Above its point, or below when a point close by (within 8 points of the axes) already
-    has its label above; at the top of the plot, below."""
-    r = runs[i]
-    if r["correct_rate"] > 0.92:
-        return "bottom center"
-    above = 0
-    for other in runs[:i]:
-        near = (abs(other["correct_rate"] - r["correct_rate"]) < 0.08
-                and abs(other["incorrect_rate"] - r["incorrect_rate"]) < 0.25)
-        above += near
-    return "top center" if above % 2 == 0 else "bottom center"
-
-
-def _tag_rate(by_tag: dict[str, Any], tag: str) -> float | None:
-    figures = by_tag.get(tag)
-    return None if figures is None else figures.correct_rate
 
 
 def group_label(group: Group) -> str:
@@ -210,6 +131,28 @@ def _citation(cit: Any, corpus: Corpus | None, docs: dict[str, int]) -> dict[str
     p1 = text.find("\n", end)
     return {"d": docs.setdefault(cit.doc, len(docs)), "p": [p0, len(text) if p1 < 0 else p1],
             "q": [start, end]}
+
+
+def _evidence(record: Any, corpus: Corpus | None, docs: dict[str, int], strings: _Strings,
+              labels: _Strings) -> list[dict[str, Any]] | None:
+    """A record's checked quotes for the page: the quote, its article and paragraph, and
+    whether it was found, word for word, and on a gold passage (flags 1, 2, 4)."""
+    if record is None or record.evidence is None:
+        return None
+    out = []
+    for e in record.evidence:
+        item: dict[str, Any] = {"q": strings(e.quote, 2 * RESPONSE_CHARS),
+                                "f": e.found | e.exact << 1 | e.overlaps_gold << 2,
+                                "n": labels(e.doc)}
+        text = corpus.texts.get(e.doc) if corpus and e.doc else None
+        if e.span is not None and text is not None:
+            start, end = e.span
+            p0 = text.rfind("\n", 0, start) + 1
+            p1 = text.find("\n", end)
+            item |= {"d": docs.setdefault(e.doc or "", len(docs)), "s": [start, end],
+                     "p": [p0, len(text) if p1 < 0 else p1]}
+        out.append(item)
+    return out
 
 
 def page_data(board: Leaderboard, questions: QuestionSet | None,
@@ -250,6 +193,8 @@ def page_data(board: Leaderboard, questions: QuestionSet | None,
                 "v": "".join(VERDICT_CODES.get(r.verdict, "?") if r else "." for r in recs),
                 "a": [strings(r.response) if r else -1 for r in recs],
                 "r": [strings(r.reason, REASON_CHARS) if r else -1 for r in recs],
+                **({"e": [_evidence(r, corpus, docs, strings, labels) for r in recs]}
+                   if any(r is not None and r.evidence is not None for r in recs) else {}),
             })
         groups.append({
             "title": group_label(group),
@@ -323,10 +268,10 @@ def render(board: Leaderboard, questions: QuestionSet | None = None,
            corpus: Corpus | None = None) -> str:
     """The whole page as one string: inline CSS, JS, data and (when installed) plotly.js."""
     try:
-        figures = _figures(board) if board.groups else []
+        figures = figures_html(board) if board.groups else {}
         plots_note = "" if board.groups else "<p class=note>No runs to plot.</p>"
     except ImportError:
-        figures = []
+        figures = {}
         plots_note = ("<p class=note>Plots need plotly: <code>pip install 'bench[report]'"
                       "</code>, then run <code>bench leaderboard</code> again.</p>")
     tables = []
@@ -340,12 +285,19 @@ def render(board: Leaderboard, questions: QuestionSet | None = None,
                         "</li>" for s in board.skipped)
         skipped = f"<h2>Skipped files</h2><ul>{items}</ul>"
     encoding, data = embedded_data(page_data(board, questions, corpus))
-    trade = figures[:1]
-    heat = figures[1:]
+    targets = "".join(figures.get("targets", ())) or (
+        "<p class=note>No model was run at two or more confidence targets "
+        "(<code>bench run --confidence-targets 0,0.5,0.9</code>).</p>")
+    risk = "".join(figures.get("risk", ())) or (
+        "<p class=note>No run stated confidences (<code>bench run --confidence</code>, or "
+        "<code>confidence</code> in predictions).</p>")
     return _asset("report.html").format(
         generated=html.escape(board.generated_at), resamples=RESAMPLES, seed=SEED,
         tables="".join(tables) or "<p class=note>No result file could be read.</p>",
-        trade="".join(trade) or plots_note, heat="".join(heat) or plots_note,
+        trade="".join(figures.get("trade", ())) or plots_note,
+        heat="".join(figures.get("heat", ())) or plots_note,
+        targets=targets if figures or not plots_note else plots_note,
+        risk=risk if figures or not plots_note else plots_note,
         skipped=skipped, encoding=encoding, data=data,
         css=_asset("report.css"), js=_asset("report.js"),
     )
