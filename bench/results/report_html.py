@@ -286,11 +286,11 @@ def render(board: Leaderboard, questions: QuestionSet | None = None,
         skipped = f"<h2>Skipped files</h2><ul>{items}</ul>"
     encoding, data = embedded_data(page_data(board, questions, corpus))
     targets = "".join(figures.get("targets", ())) or (
-        "<p class=note>No model was run at two or more confidence targets "
-        "(<code>bench run --confidence-targets 0,0.5,0.9</code>).</p>")
+        "<p class=note>No model was run at two or more confidence targets (a sweep of "
+        "targets with <code>bench run</code>; see the README).</p>")
     risk = "".join(figures.get("risk", ())) or (
-        "<p class=note>No run stated confidences (<code>bench run --confidence</code>, or "
-        "<code>confidence</code> in predictions).</p>")
+        "<p class=note>No run stated confidences (asked for by <code>bench run</code>, or "
+        "given as <code>confidence</code> in predictions).</p>")
     return _asset("report.html").format(
         generated=html.escape(board.generated_at), resamples=RESAMPLES, seed=SEED,
         tables="".join(tables) or "<p class=note>No result file could be read.</p>",
