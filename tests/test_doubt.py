@@ -50,6 +50,23 @@ CASES = [
     # plain answers stay decided
     ("heli-crew-killed", "Two servicemen were killed.", "correct", True),
     ("heli-crew-killed", "Three.", "incorrect", True),
+    # the first value given is a rival; the gold comes after it, perhaps as context
+    ("heli-date", "The convoy had set out on 5 November 2020. It was shot down on 9 November "
+     "2020, near the border, an incident Baku later called an accident.", "correct", False),
+    ("heli-date", "The helicopter was shot down on 9 November 2020. The convoy had set out on "
+     "5 November 2020.", "correct", True),
+    # the gold acting on another name: which one the question asks for is a reading
+    ("truce2021-country-blamed", "Azerbaijan accused Armenia of the breach.", "correct", False),
+    ("truce2021-country-blamed", "Azerbaijan, which Moscow accused of violating the truce.",
+     "correct", True),
+    # the gold only in an aside about another name that opens the sentence
+    ("pk-2023-danilov", "Zelensky, an ally of Danilov, gave the interview.", "incorrect", False),
+    ("pk-2023-danilov", "Olexi Danilov, secretary of the council, told Ukrainska Pravda.",
+     "correct", True),
+    # symbols or abbreviations that may stand for the gold
+    ("truce2021-open-caucasus-media", "OC-M", "incorrect", False),
+    # a bare "no" to a question that asks for a value the sources never gave
+    ("heli-convoy-purpose", "No.", "not_attempted", False),
 ]
 
 
@@ -57,5 +74,23 @@ CASES = [
 def test_doubts(question_set: QuestionSet, qid: str, response: str, verdict: str,
                 decided: bool) -> None:
     q = question_set.by_id()[qid]
+    a = RuleGrader([q]).assess(q, response)
+    assert (a.verdict, a.decided) == (verdict, decided), (a.rule, a.reason)
+
+
+@pytest.mark.parametrize(("response", "verdict", "decided"), [
+    ("Hamdan bin Mohammed Al Maktoum", "correct", False),  # the gold's name as a patronymic
+    ("Sheikh Rashid bin Saeed Al Maktoum", "correct", False),  # the father
+    ("Sheikh Mohammed bin Rashid Al Maktoum", "correct", True),
+    ("It was Mohammed bin Rashid, Dubai's ruler since 2006.", "correct", True),
+])
+def test_a_full_name_with_the_gold_family_name_is_not_the_gold(
+        response: str, verdict: str, decided: bool) -> None:
+    from pathlib import Path
+
+    from bench.dataset import load_questions
+
+    qs = load_questions(Path(__file__).parent / "data" / "general_questions_2.jsonl", None)
+    q = qs.by_id()["hg-ruler-of-dubai-2006"]
     a = RuleGrader([q]).assess(q, response)
     assert (a.verdict, a.decided) == (verdict, decided), (a.rule, a.reason)

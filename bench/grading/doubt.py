@@ -28,6 +28,7 @@ from bench.grading.common import (
     prefix_stem,
 )
 from bench.grading.facts import Facts
+from bench.grading.names import other_full_name, rival_roles
 from bench.grading.rivals import (
     NUMBER_WORDS,
     TURN,
@@ -84,11 +85,12 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                                        or _only_asked(d, regrade)))
                  or _declined_items(f, d)
                  or (_distant_negation(f, d) if _NEGATOR.search(d.folded) else None)
-                 or _loop(f, d))
+                 or _loop(f, d) or (other_full_name(f, d) if f.person else None))
         if found is not None or f.type == "yes_no":
             return found
-        rival = span_rivals(f, d)  # the costliest check, shared by the two that need it
-        return turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
+        rival = span_rivals(f, d)  # the costliest check, shared by those that need it
+        return (turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
+                or (_rival_first(f, d, regrade) if rival else None) or rival_roles(f, d))
     if verdict == INC and f.gold is not None:
         return (_arithmetic(d, regrade)
                 or (squashed(f, d) if rule == "other.answer" else None)
@@ -101,6 +103,19 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                 # candidates? A reader must say.
                 or (guess(INC, rule, reason) if rule == "alternatives"
                     and f.type in ("entity", "text") else None))
+    return None
+
+
+def _rival_first(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
+    """The first sentence to give a value of the asked kind gives a rival, not the gold ("It
+    has been under Armenian control since 1991. ... the 1994 truce"): the gold may come later
+    as context. Which one answers is a reading."""
+    for sentence in sentences(d.raw):
+        gold = regrade(sentence)[0] == C
+        if gold:
+            return None
+        if rivals(f, sentence):
+            return guess(C, "doubt.rival_first", "gives another value before the gold")
     return None
 
 
@@ -244,6 +259,7 @@ def _declined_beside(d: Span, rule: str) -> Outcome | None:
     return None
 
 
+_ABBREVIATION = re.compile(r"[A-Z][a-z]?|[A-Z][A-Z0-9.&-]{1,7}")
 _LONG = 40
 """Words past which an answer that names no gold is mostly context: whether it answers at
 all is a reading."""
@@ -264,4 +280,11 @@ def _unsure_reading(f: Facts, d: Span, rule: str, reason: str) -> Outcome | None
             return guess(NA, "doubt.restates", "only the question's own words: no answer")
         if len(d.toks) > _LONG:
             return guess(INC, "doubt.long", "a long answer that never names the gold")
+        # "Hg and Br", "UNSC": symbols and abbreviations may stand for the gold.
+        marks = [w for w in re.findall(r"[\w'’.-]+", d.raw)
+                 if w.lower() not in FUNCTION and w.lower() not in FILLER]
+        if f.type in ("entity", "text") and marks and all(_ABBREVIATION.fullmatch(w)
+                                                           for w in marks):
+            return guess(INC, "doubt.abbreviation", "only symbols or abbreviations: they may "
+                         "stand for the gold")
     return None

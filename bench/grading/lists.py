@@ -18,6 +18,7 @@ from bench.grading.common import (
     Outcome,
     Span,
     edit_distance,
+    guess,
     key_of,
     negated,
 )
@@ -271,6 +272,10 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 _LEAD_IN = re.compile(r"^[^\n:]*:\s*", re.M)
 
 
+_PROSE = 20
+"""Words past which a response is prose rather than a listing."""
+
+
 def match_list(f: Facts, d: Span) -> Outcome | None:
     """A list question: every item of a listing of the gold, in any order, and no other item
     (a one-letter typo in a long word is the same item); None when no item is named."""
@@ -282,6 +287,11 @@ def match_list(f: Facts, d: Span) -> Outcome | None:
         if found == len(items):
             extra = _extra_items(f, d)
             if extra:
+                # In prose, "X and Y" may be no list at all ("the Act of 1958, creating
+                # the Administration"): only a short listing is plainly one.
+                if len(d.toks) > _PROSE:
+                    return guess(INC, "list.extra", f"lists {extra!r}, which the gold does "
+                                 "not (or is it prose?)")
                 return INC, "list.extra", f"lists {extra!r}, which the gold does not"
             return C, "list.match", f"names all {len(items)} items"
     if best[0]:

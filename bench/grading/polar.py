@@ -232,5 +232,9 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
                     f"says {cue.group(0).strip()!r}; its other numbers answer other facts")
         return C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}"
     if not f.content(toks, restating=True):
+        if f.type != "yes_no" and _explicit(d.clauses):
+            # A bare "No." to "Who wrote it?": a refusal, or a claim that there is none?
+            return guess(NA, "unreported.polar", "a yes or a no to a question that asks for "
+                         "a value")
         return NA, "unreported.none", "no answer and no statement that it is undisclosed"
     return INC, "unreported.asserted", "asserts an answer the sources never disclosed"

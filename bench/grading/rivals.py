@@ -93,7 +93,7 @@ def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
     return guess(C, "doubt.turn", "names another value, then turns to the gold")
 
 
-_SHORT = 30
+SHORT = 30
 """Words in an answer short enough for a rival beside the gold to be a competing answer: in a
 longer one, names and numbers around the answer are its context."""
 
@@ -101,10 +101,10 @@ longer one, names and numbers around the answer are its context."""
 def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
     """The gold beside a rival value of the asked type in a short answer, with no turn:
     which of them answers is a reading of the sentence, so the verdict is a best guess."""
-    if not rival or len(d.toks) > _SHORT:
+    if not rival or len(d.toks) > SHORT:
         return None
     if f.type not in ("number", "date"):
-        # Names: only a comparison word or another occasion makes the gold a passing mention.
+        # Names: a comparison word or another occasion makes the gold a passing mention.
         if _REFERENCE.isdisjoint(d.toks) and not _occasions(d.raw) - _occasions(
                 f.question.question):
             return None
@@ -151,7 +151,7 @@ def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
             said = _occasions(clause)
             if said and not said & asked and _piece_verdict(f, clause, regrade) == C:
                 others = [c for c in clauses if c is not clause and _occasions(c) & asked]
-                if others and _rival_names(f, others[0]):
+                if others and rival_names(f, others[0]):
                     return guess(INC, "doubt.rivals", "gives the gold for another occasion "
                                  "than the one asked, and a rival for it")
     at = gold_at(f, d.folded)
@@ -167,12 +167,12 @@ def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
 def gold_at(f: Facts, folded: str) -> int:
     """Where the gold (or an accepted form) first stands in folded text; -1 if nowhere."""
     found = [m.start() for key in f.keys if key.strip()
-             for m in [_key_pattern(key).search(folded)] if m]
+             for m in [key_pattern(key).search(folded)] if m]
     return min(found, default=-1)
 
 
 @functools.lru_cache(maxsize=4096)
-def _key_pattern(key: str) -> re.Pattern[str]:
+def key_pattern(key: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s-]+".join(map(re.escape, key.split())) + r"(?!\w)")
 
 
@@ -261,7 +261,7 @@ def rivals(f: Facts, raw: str) -> bool:
         named = _asked_dates(f.question.question)
         return any(m.date != f.date and m.date not in named and not _within(m.date, f.date)
                    for m in find_dates(fold(raw)))
-    return _rival_names(f, raw)
+    return rival_names(f, raw)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -279,7 +279,7 @@ def _gold_stems(keys: tuple[str, ...]) -> frozenset[str]:
     return frozenset(prefix_stem(w) for key in keys for w in key.split())
 
 
-def _rival_names(f: Facts, raw: str) -> bool:
+def rival_names(f: Facts, raw: str) -> bool:
     """Whether `raw` names someone or something (a capitalised word past a sentence's start)
     that neither the question nor the gold names."""
     gold_words = _gold_stems(tuple(f.keys))

@@ -1,0 +1,85 @@
+"""Doubts about names: a rival name and the gold in roles a reader must weigh ("Azerbaijan
+blamed Armenia"; "Prokofiev, a friend of Khachaturian, wrote it"), and a full name that holds
+the gold's family name without being the gold's own ("Hamdan bin Mohammed Al Maktoum")."""
+
+from __future__ import annotations
+
+import re
+
+from bench.grading.common import INC, C, Outcome, Span, guess
+from bench.grading.facts import Facts
+from bench.grading.rivals import SHORT, key_pattern, rival_names, sentences
+from bench.text.normalize import fold, tokens
+
+# "Prokofiev, a friend of Khachaturian, wrote it": the gold inside an aside about the rival
+# that opens the sentence.
+_ASIDE = re.compile(r"^([^,;:]{2,60}),\s+(?:a|an|the|his|her|its|their)\s[^,;:]{0,60}?"
+                    r"\b(?:of|to|for|with|by|than)\s+(?:the\s+)?$")
+# "Azerbaijan blamed Armenia": the gold acting on another name; which of them the question
+# asks for is a reading of its verb.
+_NAME_ONLY = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
+_ACTS_ON = re.compile(r"^\s*(?:[a-z]+ly\s+)?[a-z]+(?:ed|s)\s+(?:the\s+)?([A-Z][\w'’-]+)")
+
+
+def rival_roles(f: Facts, d: Span) -> Outcome | None:
+    """The gold and a rival name in roles a reader must weigh: the gold inside an aside about
+    the rival, or the gold doing something to the rival. (A name opening the sentence counts
+    here, though `rivals` leaves it out: after it comes the aside that says who it is.)"""
+    if f.type not in ("entity", "text") or len(d.toks) > SHORT:
+        return None
+    for sentence in sentences(d.raw):
+        for key in f.keys:
+            if not key.strip():
+                continue
+            m = key_pattern(key).search(fold(sentence))
+            if m is None:
+                continue
+            # Folding keeps the length of plain text: the raw offsets are close enough here.
+            before, after = fold(sentence)[:m.start()], sentence[m.end():]
+            aside = _ASIDE.match(before)
+            if aside and _NAME_ONLY.fullmatch(sentence[:aside.end(1)].strip()) \
+                    and after.lstrip().startswith(",") \
+                    and rival_names(f, " " + sentence[:aside.end(1)]):
+                return guess(INC, "doubt.rivals", "names the gold only in an aside about a "
+                             "rival")
+            acts = _ACTS_ON.match(after)
+            if not before.strip() and acts and rival_names(f, " " + acts.group(1)):
+                return guess(C, "doubt.rivals", "the gold acts on another name: which of "
+                             "them is asked is a reading")
+            return None
+    return None
+
+
+# A run of name words: capitalised words and the particles inside names.
+_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|bin|ibn|bint|al|el|de|da|"
+                       r"del|di|van|von|der|den|la|le|du|dos|das|y)(?=\s|$|[,.;:!?)]))*")
+_TITLES = frozenset("sheikh sheik shaikh emir king queen prince princess sir dame dr mr mrs ms "
+                    "president general saint st lord lady".split())
+
+
+def other_full_name(f: Facts, d: Span) -> Outcome | None:
+    """A full name that holds the gold's family name but is no form of the gold ("Sheikh
+    Maktoum bin Rashid Al Maktoum" for Mohammed bin Rashid Al Maktoum; "Hamdan bin Mohammed
+    Al Maktoum"): a relative, or the same man? A reader must say."""
+    if len(d.toks) > _SHORT_NAME:
+        return None
+    keys = [k.strip() for k in f.keys if k.strip()]
+    for m in _NAME_RUN.finditer(d.raw):
+        words = [w for w in tokens(fold(m.group())) if w not in _TITLES]
+        if len(words) < 3:
+            continue
+        name = " ".join(words)
+        if not any(_key_in(k, name) for k in keys):
+            continue  # no part of the gold in this name
+        if any(len(k.split()) >= 2 and (_key_in(k, name) or _key_in(name, k)) for k in keys):
+            continue  # the gold's full name (or a longer form of it) is there
+        return guess(C, "doubt.other_name", "a full name holding the gold's family name, "
+                     "not the gold's own")
+    return None
+
+
+def _key_in(key: str, text: str) -> bool:
+    return f" {key} " in f" {text} "
+
+
+_SHORT_NAME = 30
