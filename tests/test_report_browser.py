@@ -82,6 +82,8 @@ def test_leaderboard_page_in_chromium(tmp_path: Path, monkeypatch: pytest.Monkey
     packed_path.write_text(report_html.render(
         build(results)[0], load_questions("questions.jsonl", None), load_corpus("seeds")))
     assert 'data-encoding="deflate-base64"' in packed_path.read_text()
+    # Page weight: plotly.js (4.8 MB) travels deflated, so a handful of runs stays near 2 MB.
+    assert page_path.stat().st_size < 2_200_000
 
     with play as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -93,6 +95,8 @@ def test_leaderboard_page_in_chromium(tmp_path: Path, monkeypatch: pytest.Monkey
                 if not r.url.startswith(("file:", "data:", "blob:")) else None)
         page.goto(page_path.as_uri())
         page.wait_for_selector("#pq-list .q")
+        # plotly.js travels packed: the figures are drawn once it is unpacked.
+        page.wait_for_selector("#plot-risk svg.main-svg")
 
         boards = page.locator("table.board")
         assert boards.count() == 2
@@ -184,6 +188,7 @@ def test_leaderboard_page_in_chromium(tmp_path: Path, monkeypatch: pytest.Monkey
         packed.on("pageerror", lambda e: problems.append(str(e)))
         packed.goto(packed_path.as_uri())
         packed.wait_for_selector("#pq-list .q")
+        packed.wait_for_selector("#plot-tradeoff svg.main-svg")
         assert packed.locator("#pq-list .q").count() == 25
         browser.close()
     assert problems == []
@@ -232,6 +237,7 @@ def test_targets_and_evidence_in_chromium(tmp_path: Path,
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto((tmp_path / "site" / "leaderboard.html").as_uri())
         page.wait_for_selector("#pq-list .q")
+        page.wait_for_selector("#plot-targets svg.main-svg")
         titles = page.locator("h3").all_inner_texts()
         assert any("confidence target 0.9" in t for t in titles)
         targeted_board = page.locator("table.board").nth(

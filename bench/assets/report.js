@@ -13,14 +13,26 @@ document.querySelectorAll('table.sortable').forEach(function(t){
     rows.forEach(function(r){body.appendChild(r);});
   });});
 });
-function load(){const el=document.getElementById('bench-data');
-  if(el.dataset.encoding==='json')return Promise.resolve(JSON.parse(el.textContent));
+function unpack(text,what){
   if(typeof DecompressionStream==='undefined')return Promise.reject(new Error(
-    'this browser cannot unpack the per-question data (no DecompressionStream)'));
-  const bin=atob(el.textContent.trim());const bytes=new Uint8Array(bin.length);
+    'this browser cannot unpack '+what+' (no DecompressionStream)'));
+  const bin=atob(text.trim());const bytes=new Uint8Array(bin.length);
   for(let i=0;i<bin.length;i++)bytes[i]=bin.charCodeAt(i);
   const stream=new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
-  return new Response(stream).text().then(JSON.parse);}
+  return new Response(stream).text();}
+function load(){const el=document.getElementById('bench-data');
+  if(el.dataset.encoding==='json')return Promise.resolve(JSON.parse(el.textContent));
+  return unpack(el.textContent,'the per-question data').then(JSON.parse);}
+// plotly.js travels packed (2 MB, not 4.8): unpacked, run, then each figure's script.
+function run(code){const s=document.createElement('script');s.textContent=code;
+  document.head.appendChild(s);}
+(function plots(){const el=document.getElementById('plotly-js');
+  if(!el||!el.textContent.trim())return;
+  unpack(el.textContent,'the plots').then(function(code){run(code);
+    document.querySelectorAll('script[type="text/x-bench-plot"]').forEach(function(s){
+      run(s.textContent);});}).catch(function(e){
+    document.querySelectorAll('.plotly-graph-div').forEach(function(d){
+      d.textContent='plot unavailable: '+e.message;});});})();
 let D=null,S=null;
 const VN={c:'correct',i:'incorrect',n:'not attempted',u:'unscored',t:'truncated',e:'error','.':'no record'};
 const st={g:0,page:0,size:25,runs:'',verdict:'all',q:''};

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bench.results.format import fmt_ci, pct
 from bench.results.leaderboard import RESAMPLES, SEED, group_name, group_title
 from bench.results.read import first_samples
-from bench.results.report_plots import figures_html
+from bench.results.report_plots import figures_html, packed_plotlyjs
 
 if TYPE_CHECKING:
     from bench.corpus import Corpus
@@ -267,8 +267,10 @@ def embedded_data(data: dict[str, Any]) -> tuple[str, str]:
 def render(board: Leaderboard, questions: QuestionSet | None = None,
            corpus: Corpus | None = None) -> str:
     """The whole page as one string: inline CSS, JS, data and (when installed) plotly.js."""
+    plotly = ""
     try:
         figures = figures_html(board) if board.groups else {}
+        plotly = packed_plotlyjs() if figures else ""
         plots_note = "" if board.groups else "<p class=note>No runs to plot.</p>"
     except ImportError:
         figures = {}
@@ -298,6 +300,6 @@ def render(board: Leaderboard, questions: QuestionSet | None = None,
         heat="".join(figures.get("heat", ())) or plots_note,
         targets=targets if figures or not plots_note else plots_note,
         risk=risk if figures or not plots_note else plots_note,
-        skipped=skipped, encoding=encoding, data=data,
+        skipped=skipped, encoding=encoding, data=data, plotly=plotly,
         css=_asset("report.css"), js=_asset("report.js"),
     )

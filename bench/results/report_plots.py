@@ -16,8 +16,8 @@ SECTIONS = ("trade", "heat", "targets", "risk")
 
 
 def figures_html(board: Leaderboard) -> dict[str, list[str]]:
-    """The plots as HTML fragments by section; the first on the page carries plotly.js itself,
-    inline.
+    """The plots as HTML fragments by section, drawn once the page has unpacked plotly.js
+    (`packed_plotlyjs`).
 
     Figures are plain dicts rendered without validation: building plotly's figure objects
     costs more than everything else on the page.
@@ -84,14 +84,24 @@ def figures_html(board: Leaderboard) -> dict[str, list[str]]:
     sections = {"trade": figs[:1], "heat": figs[1:], "targets": _target_figures(board, axis),
                 "risk": _risk_figures(board, axis)}
     out: dict[str, list[str]] = {}
-    first = True
     for name in SECTIONS:
-        out[name] = []
-        for div_id, fig in sections[name]:
-            out[name].append(pio.to_html(fig, include_plotlyjs=first, full_html=False,
-                                         div_id=div_id, config=config, validate=False))
-            first = False
+        # Each figure's script waits (an inert type) until the page has unpacked plotly.js.
+        out[name] = [pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id,
+                                 config=config, validate=False)
+                     .replace("<script>", '<script type="text/x-bench-plot">')
+                     for div_id, fig in sections[name]]
     return out
+
+
+def packed_plotlyjs() -> str:
+    """plotly.js, deflated and base64-encoded: 2.0 MB in the page instead of 4.8 MB. The page
+    unpacks it with DecompressionStream, as it does its data, then draws the figures."""
+    import base64
+    import zlib
+
+    from plotly.offline import get_plotlyjs
+
+    return base64.b64encode(zlib.compress(get_plotlyjs().encode("utf-8"), 9)).decode("ascii")
 
 
 def _target_figures(board: Leaderboard, axis: dict[str, Any]) -> list[tuple[str, Any]]:
