@@ -65,6 +65,9 @@ CASES = [
      "correct", True),
     # symbols or abbreviations that may stand for the gold
     ("truce2021-open-caucasus-media", "OC-M", "incorrect", False),
+    # the part the question does not say, then another name word in place of the rest
+    ("pk-2023-kovgan-fleet", "The Northern Army.", "incorrect", False),
+    ("pk-2023-kovgan-fleet", "The Northern Flet.", "correct", False),
     # a bare "no" to a question that asks for a value the sources never gave
     ("heli-convoy-purpose", "No.", "not_attempted", False),
 ]

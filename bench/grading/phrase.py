@@ -70,6 +70,10 @@ def match_loose(f: Facts, d: Span) -> Outcome | None:
         if start != -1 and not negated(key[:start].split()):
             if candidates(f, d):
                 return INC, "alternatives", "offers several candidates"
+            swapped = _swapped_word(f, core, key[start + len(core):].split(), d.raw)
+            if swapped is not None:
+                return guess(INC, "phrase.core_other", f"gives {core.strip()!r} with "
+                             f"{swapped!r} where the gold has another word")
             return guess(C, "phrase.core",
                          f"gives {core.strip()!r}, the part the question asks for")
     if f.type == "entity":
@@ -78,6 +82,26 @@ def match_loose(f: Facts, d: Span) -> Outcome | None:
             return (C, "phrase.typo",
                     f"gives {hit!r}, a spelling of the gold off by one letter")
     return None
+
+
+def _swapped_word(f: Facts, core: str, after: list[str], raw: str) -> str | None:
+    """ "Continental Navy" for the Continental Army: the name goes on with a word of neither
+    the gold nor the question, where the gold has one of the question's words."""
+    if not after:
+        return None
+    word = after[0]
+    if not re.search(rf"\b{re.escape(word[:1].upper())}{re.escape(word[1:])}\b", raw):
+        return None  # not part of the name: "the Continental forces" may well be the army
+    gold_words = {w for key in f.keys for w in key.split()}
+    if word in FILLER or word in FUNCTION or word in gold_words or word in f.question_words \
+            or not word.isalpha():
+        return None
+    dropped = [w for key in f.keys if core.strip() in key
+               for w in key.replace(core.strip(), " ").split()]
+    # "Ernő Rubic": the dropped word misspelt is the same word.
+    if not dropped or any(edit_distance(word, w, 2) <= 2 for w in dropped):
+        return None
+    return word
 
 
 def match_keywords(f: Facts, d: Span) -> Outcome | None:
