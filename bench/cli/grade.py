@@ -20,7 +20,7 @@ from bench.cli.run import target_arg
 def register(sub: Any) -> None:
     p = sub.add_parser("grade", help="grade another system's saved answers")
     p.add_argument("--predictions", required=True, metavar="PATH",
-                   help='JSONL: {"id", "answer", "confidence"?, "citations"?} a line')
+                   help='JSONL: {"id", "answer", "confidence"?, "citations"?, "evidence"?} a line')
     questions_args(p)
     grader_args(p)
     p.add_argument("--out", default=None, metavar="PATH",
