@@ -65,6 +65,15 @@ CASES = [
      "correct", True),
     # symbols or abbreviations that may stand for the gold
     ("truce2021-open-caucasus-media", "OC-M", "incorrect", False),
+    # a sum in words commits to its result; a count that grew commits to where it grew to
+    ("heli-crew-killed", "Two servicemen plus a pilot make three dead.", "incorrect", False),
+    ("heli-crew-killed", "Two crewmen died; officials later added a third to the toll.",
+     "incorrect", False),
+    # a count for a part of the time beside one for the whole: the question asks the whole
+    ("pk-2023-residents-helped", "They helped 3,000 at first and 5,000 in total.", "correct",
+     False),
+    ("pk-2023-residents-helped", "About 5,000 were helped by then, and 7,500 altogether.",
+     "incorrect", False),
     # the part the question does not say, then another name word in place of the rest
     ("pk-2023-kovgan-fleet", "The Northern Army.", "incorrect", False),
     ("pk-2023-kovgan-fleet", "The Northern Flet.", "correct", False),

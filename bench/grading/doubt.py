@@ -59,6 +59,12 @@ _ARITHMETIC = re.compile(r"\d[\d,.]*\s*(?:[a-z]+\s+){0,2}(?:[+×*/−]|\bx\b|\bp
 
 
 _RESULT = re.compile(r"=|\bequals\b", re.I)
+_SUM_RESULT = re.compile(r"\b(?:make|makes|making|for\s+a\s+total\s+of|totall?ing|bringing\s+"
+                         r"(?:the|it|them)\s+(?:total\s+)?to|brings?\s+(?:the|it|them)\s+"
+                         r"(?:total\s+)?to|adds?\s+up\s+to)\b", re.I)
+_SUM_IN_WORDS = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+                           r"eleven|twelve)\b).*?\b(?:plus|together\s+with)\b.*?"
+                           + _SUM_RESULT.pattern + r"\s*(?:\d|[a-z]+\b)", re.I | re.S)
 
 
 # Saying the sources speak of the context but not of the asked fact.
@@ -120,10 +126,14 @@ def _rival_first(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
 
 
 def _arithmetic(d: Span, regrade: Regrade) -> Outcome | None:
-    """A sum that carries the gold commits to its result."""
-    if ("=" not in d.raw and "equals" not in d.folded) or not _ARITHMETIC.search(d.raw):
+    """A sum that carries the gold commits to its result: "3 + 3 = 7", and in words, "193
+    members plus the Holy See and Palestine make 195"."""
+    if ("=" in d.raw or "equals" in d.folded) and _ARITHMETIC.search(d.raw):
+        result = _RESULT.split(d.raw)[-1]
+    elif (" plus " in d.folded or "together with" in d.folded) and _SUM_IN_WORDS.search(d.raw):
+        result = _SUM_RESULT.split(d.raw)[-1]
+    else:
         return None
-    result = _RESULT.split(d.raw)[-1]
     if result.strip() and regrade(result)[0] == C:
         return guess(C, "doubt.arithmetic", "arithmetic whose result is the gold")
     return guess(INC, "doubt.arithmetic", "arithmetic whose result is not the gold")

@@ -121,13 +121,17 @@ def _rival_values(f: Facts, d: Span, sentence: str, regrade: Regrade) -> Outcome
     holds the answer."""
     if not rivals(f, sentence):
         return None
+    grown = _grew().search(fold(sentence)) if f.type == "number" else None
+    if grown is not None and f.numbers and all(
+            abs(_ORDINAL_VALUES[grown.group(1)] - g.value) > 1e-9 for g in f.numbers):
+        return guess(INC, "doubt.rivals", f"the count grew to {grown.group(1)!r}, past the gold")
     best: tuple[float, Verdict] | None = None
     tie = False
     for clause in (c for c in _CLAUSE.split(sentence) if c and c.strip()):
         v = _piece_verdict(f, clause, regrade)
         if v is None:
             continue
-        score = _aboutness(f, clause)
+        score = _aboutness(f, clause) + _scope(f, clause)
         if best is None or score > best[0]:
             best, tie = (score, v), False
         elif score == best[0] and v != best[1]:
@@ -137,6 +141,30 @@ def _rival_values(f: Facts, d: Span, sentence: str, regrade: Regrade) -> Outcome
                      "clause speaks of what is asked")
     return guess(INC, "doubt.rivals", "gives the gold beside a rival value; the rival's clause "
                  "speaks of what is asked")
+
+
+# A part of the whole ("on the first day", "so far") against the whole ("over the whole
+# operation", "in total"): a question that names no part asks for the whole.
+_PART = re.compile(r"\b(?:(?:on|in|during|by|after)\s+the\s+first\s+\w+|at\s+first|"
+                   r"initially|so\s+far|by\s+then|at\s+the\s+(?:start|outset))\b")
+_WHOLE = re.compile(r"\b(?:whole|entire|total|in\s+all|altogether|overall|all\s+told)\b")
+
+
+@functools.cache
+def _grew() -> re.Pattern[str]:
+    """ "... and added a sixth": the count grew to the ordinal, which is now the total."""
+    return re.compile(r"\b(?:added|won|gained|claimed|took|secured|got)\s+(?:a|an|its|their|"
+                      r"his|her)\s+(" + "|".join(sorted(_ORDINAL_VALUES, key=len,
+                                                         reverse=True)) + r")\b")
+
+
+def _scope(f: Facts, clause: str) -> float:
+    """Half a point for a clause about the whole, less half for one about a part, unless the
+    question itself asks about a part."""
+    text = fold(clause)
+    if _PART.search(fold(f.question.question)):
+        return 0.0
+    return 0.5 * (bool(_WHOLE.search(text)) - bool(_PART.search(text)))
 
 
 def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
