@@ -28,6 +28,7 @@ from bench.grading.common import (
     prefix_stem,
 )
 from bench.grading.facts import Facts
+from bench.grading.language import other_language
 from bench.grading.names import other_full_name, rival_roles
 from bench.grading.rivals import (
     NUMBER_WORDS,
@@ -35,7 +36,6 @@ from bench.grading.rivals import (
     Regrade,
     beside_rivals,
     gold_at,
-    other_language,
     rivals,
     sentences,
     span_rivals,

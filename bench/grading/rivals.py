@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 
 from bench.grading.common import (
@@ -53,12 +52,6 @@ _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 
 
 # Frequent words of other languages that are no English words: a reply in another language.
-_FOREIGN = frozenset("""la le les des du et est une un der die das und ist hat ein eine dem
-    den el los las y es una il della del di lo gli os em og er ve bir het een och ett på är
-    være ikke nicht kein keine pas oui sí sim não nein nei kyllä""".split())
-
-
-_ENGLISH = frozenset("the of and is was were to in it that this by for with".split())
 
 
 _CLAUSE = re.compile(r",\s|;\s|:\s|\band\b|\bplus\b|\bso\b|\bwhile\b|\bwhereas\b|[.!?](?:\s|$)")
@@ -337,38 +330,6 @@ def squashed(f: Facts, d: Span) -> Outcome | None:
         if len(gold) >= 6 and (squashed == gold or edit_distance(squashed, gold, 1) <= 1):
             return C, "phrase.squashed", "gives the gold written without spaces"
     return None
-
-
-def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
-    """An answer in another script or language: transliterated, it may match the gold; if
-    not, a reader of that language must say."""
-    words = set(d.toks)
-    if d.raw.isascii() and words.isdisjoint(_FOREIGN):
-        return None  # the common case, decided at once
-    script = any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "")
-                 for ch in d.raw)
-    # Letters with diacritics ("beträgt", "Armée") count as one sign of another language.
-    foreign = len(words & _FOREIGN) + any(ch.isalpha() and not ch.isascii() for ch in d.raw)
-    latin = not words & _ENGLISH and (foreign >= 2 or (foreign == 1 and len(d.toks) <= 4))
-    if not script and not latin:
-        return None
-    if script:
-        from anyascii import anyascii
-
-        plain = anyascii(d.raw).replace("'", "").replace("`", "")
-        if regrade(plain)[0] == C or _close_to_gold(f, plain):
-            return guess(C, "doubt.script", "the gold written in another script")
-    return guess(INC, "doubt.language", "an answer in another language: not matched to the "
-                 "gold")
-
-
-def _close_to_gold(f: Facts, text: str) -> bool:
-    """Whether a transliteration spells a gold key closely (a fifth of its letters may differ,
-    as transliterations do)."""
-    from rapidfuzz import fuzz
-
-    folded = " ".join(tokens(fold(text)))
-    return any(len(key) >= 4 and fuzz.partial_ratio(key, folded) >= 80 for key in f.keys)
 
 
 def table_row(f: Facts, response: str, regrade: Regrade) -> Outcome | None:
