@@ -16,7 +16,7 @@ import pytest
 from bench.corpus import Corpus
 from bench.dataset import Question, QuestionSet
 from tests.fakeserver import FakeOpenAIServer
-from tests.test_local_backend import IDS, needs_model
+from tests.test_targets import cli
 
 FABRICATED = ("Officials in Yerevan said on Tuesday that an inquiry into the incident had "
               "been opened by the military prosecutor.")
@@ -133,15 +133,16 @@ def test_predictions_with_evidence(workdir: Path, question_set: QuestionSet,
     ('[{"quote": 3}]', "evidence[0].quote: Input should be a valid string"),
     ('["the sentence"]', "evidence[0]: Input should be a valid"),
 ])
-def test_bad_evidence_is_a_file_line_error(workdir: Path, question_set: QuestionSet,
-                                           evidence: str, problem: str) -> None:
+def test_bad_evidence_is_a_file_line_error(
+        workdir: Path, question_set: QuestionSet, evidence: str, problem: str,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     q = question_set.questions[0]
     good = json.dumps({"id": q.id, "answer": "x"})
     bad = f'{{"id": "{question_set.questions[1].id}", "answer": "x", "evidence": {evidence}}}'
     (workdir / "p.jsonl").write_text(good + "\n" + bad + "\n")
-    proc = bench("grade", "--predictions", "p.jsonl", cwd=workdir)
-    assert proc.returncode == 1 and "p.jsonl:2: " in proc.stderr and problem in proc.stderr, \
-        proc.stderr
+    monkeypatch.chdir(workdir)
+    code, err = cli(["grade", "--predictions", "p.jsonl"], capsys)
+    assert code == 1 and "p.jsonl:2: " in err and problem in err, err
     assert not (workdir / "results" / "p.json").exists()
 
 
@@ -194,11 +195,14 @@ def test_the_retrieval_baseline_never_fabricates(workdir: Path) -> None:
 
 @pytest.mark.parametrize("args", [["run", "--backend", "oracle", "--cite"],
                                   ["batch", "export", "r.jsonl", "--model", "m", "--cite"]])
-def test_cite_closed_book_is_one_usage_line(workdir: Path, args: list[str]) -> None:
-    proc = bench(*args, cwd=workdir)
-    assert proc.returncode == 2
-    assert proc.stderr.strip() == ("bench: error: --cite needs articles to quote: use it with "
-                                   "--mode open-book or corpus")
+def test_cite_closed_book_is_one_usage_line(
+        workdir: Path, args: list[str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(workdir)
+    code, err = cli(args, capsys)
+    assert code == 2
+    assert err.strip() == ("bench: error: --cite needs articles to quote: use it with "
+                           "--mode open-book or corpus")
 
 
 def test_batch_export_asks_for_evidence(workdir: Path) -> None:
@@ -208,15 +212,3 @@ def test_batch_export_asks_for_evidence(workdir: Path) -> None:
     bodies = [json.loads(x)["body"] for x in (workdir / "r.jsonl").read_text().splitlines()]
     assert all("Evidence [article id]" in b["messages"][-1]["content"] for b in bodies)
     assert all("\n\n" not in (b.get("stop") or []) for b in bodies)
-
-
-@needs_model
-def test_the_local_model_runs_with_cite(workdir: Path) -> None:
-    proc = bench("run", "--backend", "local", "--mode", "open-book", "--cite", "--ids",
-                 ",".join(IDS[:2]), "--max-tokens", "32", "--no-progress", "--run-id", "lc",
-                 cwd=workdir)
-    assert proc.returncode in (0, 4), proc.stderr
-    data = json.loads((workdir / "results" / "lc.json").read_text())
-    assert data["metrics"]["errors"] == 0 and data["run"]["cite"]
-    assert all(r["evidence"] is not None for r in data["records"])
-    assert data["metrics"]["evidence"]["n"] == 2

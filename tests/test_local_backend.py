@@ -39,10 +39,12 @@ def bench_run(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @needs_model
-@pytest.mark.parametrize(("mode", "concurrency"), [("closed-book", "1"), ("open-book", "2")])
-def test_local_model_answers_a_few_questions(workdir: Path, mode: str, concurrency: str) -> None:
+@pytest.mark.parametrize(("mode", "concurrency", "cite"),
+                         [("closed-book", "1", ()), ("open-book", "2", ("--cite",))])
+def test_local_model_answers_a_few_questions(workdir: Path, mode: str, concurrency: str,
+                                             cite: tuple[str, ...]) -> None:
     proc = bench_run(workdir, "--mode", mode, "--ids", ",".join(IDS), "--max-tokens", "24",
-                     "--concurrency", concurrency, "--run-id", f"local-{mode}")
+                     "--concurrency", concurrency, "--run-id", f"local-{mode}", *cite)
     assert proc.returncode in (0, 4), proc.stderr  # 4: a small model's reply cut off
     assert "Traceback" not in proc.stderr
     result = json.loads((workdir / "results" / f"local-{mode}.json").read_text())
@@ -53,6 +55,9 @@ def test_local_model_answers_a_few_questions(workdir: Path, mode: str, concurren
     assert all(r["finish_reason"] in ("stop", "length") for r in records)
     assert all(r["usage"]["prompt_tokens"] > 0 for r in records)
     assert all(0 < r["usage"]["completion_tokens"] <= 24 for r in records)
+    # Asked for evidence (open-book), every answer has its quotes checked, none or several.
+    assert all((r["evidence"] is not None) == bool(cite) for r in records)
+    assert (result["metrics"]["evidence"] is not None) == bool(cite)
     if mode == "open-book":  # one article for all three: its prefix is computed once
         cached = sorted(r["usage"]["cached_tokens"] or 0 for r in records)
         assert cached[0] == 0 or cached[1] > 0

@@ -123,12 +123,25 @@ def bench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     (["batch", "export", "r.jsonl", "--model", "m", "--confidence-target", "2"],
      "from 0 up to"),
 ])
-def test_a_bad_target_is_one_line_before_any_call(workdir: Path, args: list[str],
-                                                  message: str) -> None:
-    proc = bench(*args, cwd=workdir)
-    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
-    assert len(proc.stderr.strip().splitlines()) <= 2  # argparse's usage line, then the error
+def test_a_bad_target_is_one_line_before_any_call(
+        workdir: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(workdir)  # in-process: a usage error is the parser's, before any work
+    code, err = cli(args, capsys)
+    assert code == 2 and message in err, err
+    assert len(err.strip().splitlines()) <= 2  # the error, then where to read the usage
     assert not (workdir / "results").exists() and not (workdir / "r.jsonl").exists()
+
+
+def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """`bench ARGS` in this process: its exit code and what it wrote to stderr."""
+    from bench.cli.main import main
+
+    try:
+        code = main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().err
 
 
 # (answer the model would give, its confidence) per question; hand-computed scores below.
@@ -195,22 +208,24 @@ def test_a_sweep_gives_one_ranked_run_per_target(
     assert "confidence target 0.9" in board.stdout
 
 
-def test_a_model_that_ignores_the_target_is_flagged_flat(
-        workdir: Path, question_set: QuestionSet) -> None:
-    from tests.fakeserver import gold_answers
+def test_a_model_that_ignores_the_target_is_flagged_flat() -> None:
+    from bench.results.tables import curve_title
+    from bench.results.target_curves import target_curves
+    from tests.test_leaderboard import make_result
 
-    srv = FakeOpenAIServer(gold_answers(workdir / "questions.jsonl")).start()
-    try:
-        proc = bench("run", "--backend", "openai", "--base-url", srv.base_url, "--model", "ok",
-                     "--limit", "4", "--no-progress", "--confidence-targets", "0.5,0.9",
-                     "--run-id", "deaf", cwd=workdir)
-    finally:
-        srv.stop()
-    assert proc.returncode == 0, proc.stderr
-    assert {p.name for p in (workdir / "results").glob("*.json")} == {"deaf-t0.5.json",
-                                                                       "deaf-t0.9.json"}
-    board = bench("leaderboard", cwd=workdir)
-    assert "abstention is the same at every t: the model ignores the target" in board.stdout
+    def at(t: float, verdicts: str) -> Any:
+        r = make_result(f"deaf-t{t}", verdicts)
+        run = r.run.model_copy(update={"confidence_target": t, "model": "deaf",
+                                       "template_sha256": "tpl"})
+        return r.model_copy(update={"run": run, "metrics": compute(r.records, target=t)})
+
+    # The same answers at every target: abstention flat, the score falling with the price.
+    (curve,) = target_curves([at(0.5, "ccin"), at(0.9, "ccin"), at(0.75, "ccin")])
+    assert [p.t for p in curve.points] == [0.5, 0.75, 0.9] and curve.trend == "flat"
+    assert [p.score for p in curve.points] == pytest.approx([1 / 4, 0 - 1 / 4, 2 / 4 - 9 / 4])
+    assert curve_title(curve).endswith("the model ignores the target")
+    (partial,) = target_curves([at(0.5, "ccin"), at(0.9, "cnne")])  # an incomplete run
+    assert partial.trend is None and partial.points[1].complete is False
 
 
 def test_grade_at_a_target_with_confidences(workdir: Path, question_set: QuestionSet) -> None:
