@@ -25,17 +25,19 @@ def rival_roles(f: Facts, d: Span) -> Outcome | None:
     """The gold and a rival name in roles a reader must weigh: the gold inside an aside about
     the rival, or the gold doing something to the rival. (A name opening the sentence counts
     here, though `rivals` leaves it out: after it comes the aside that says who it is.)"""
-    if f.type not in ("entity", "text") or len(d.toks) > SHORT:
+    # Both shapes need a clause around the gold: a bare name ("Shusha.") has none.
+    if f.type not in ("entity", "text") or not 3 <= len(d.toks) <= SHORT:
         return None
     for sentence in sentences(d.raw):
+        folded = fold(sentence)
         for key in f.keys:
             if not key.strip():
                 continue
-            m = key_pattern(key).search(fold(sentence))
+            m = key_pattern(key).search(folded)
             if m is None:
                 continue
             # Folding keeps the length of plain text: the raw offsets are close enough here.
-            before, after = fold(sentence)[:m.start()], sentence[m.end():]
+            before, after = folded[:m.start()], sentence[m.end():]
             aside = _ASIDE.match(before)
             if aside and _NAME_ONLY.fullmatch(sentence[:aside.end(1)].strip()) \
                     and after.lstrip().startswith(",") \
