@@ -84,7 +84,10 @@ def split_evidence(text: str) -> tuple[str, tuple[Quote, ...]]:
     evidence comes back unchanged with no quotes."""
     try:
         parsed = _json_reply(text)
-        return parsed if parsed is not None else _text_reply(text)
+        if parsed is not None:
+            return parsed
+        answer, quotes = _text_reply(text)
+        return (answer, quotes) if quotes else _inline_reply(answer)
     except (ValueError, TypeError, RecursionError):
         # A reply we cannot read has no evidence we can check; the answer stays as written.
         return text, ()
@@ -269,7 +272,8 @@ class _Section:
             self.default_doc = _ref(head)
             self.expect_bare, self.took_bare = True, False
         elif not head["label"].lower().startswith(("source", "reference")) or (
-                content.lstrip(" \t*_")[:1] in _OPEN):  # "Source: Reuters" is no quote
+                content.lstrip(" \t*_")[:1] in _OPEN or _lead(content)[0]):
+            # "Source: Reuters" is no quote; "Source: article 002_... — "..."" is one.
             self._item(content, _ref(head))
 
     def _item(self, content: str, label_doc: str | None, wait: bool = True) -> None:
@@ -295,10 +299,46 @@ class _Section:
 
 
 def _lead(content: str) -> tuple[str | None, str]:
-    """The article cited before a quote (`[000_...]: "..."`), and the rest of the line."""
+    """The article cited before a quote (`[000_...]: "..."`, `**000_...**:`), and the rest of
+    the line."""
+    wrapped = _WRAPPED_ID.match(content)
+    if wrapped:
+        return wrapped["id"], content[wrapped.end():]
     m = _CITE.match(body := content.lstrip(" \t"))
     doc = _cite_doc(m) if m else None
     return (doc, re.sub(r"^[ \t]*[:\-–—]?", "", body[m.end():])) if m and doc else (None, content)
+
+
+# An id of our shape in markdown before a quote: "**001_...**:", "**[001_...]**", "`000_...`:".
+_WRAPPED_ID = re.compile(rf"[ \t]*[*_`]{{1,3}}[\[(]?[ \t]*(?P<id>{_ID})[ \t]*[\])]?[*_`]{{1,3}}"
+                         r"[ \t]*[:\-–—]?[ \t]*")
+# A quote beside an id of our shape in the answer's own sentence, with no evidence label:
+# 'Two, as the article says: "..." [000_...]', 'According to article 000_...: "..."',
+# 'Azerbaijan ("..." — 004_...)'.
+_INLINE = re.compile(
+    rf"(?:\b(?:{_KW})[ \t]+)?(?P<before>{_ID})[ \t]*[:,]?[ \t]*[“\"](?P<q1>[^\"”\n]{{20,}})[”\"]"
+    rf"|[“\"](?P<q2>[^\"”\n]{{20,}})[”\"][ \t]*[,;]?[ \t]*(?:[-–—][ \t]*)?[\[(]?[ \t]*"
+    rf"(?:(?:{_KW})[ \t]+)?(?P<after>{_ID})[ \t]*[\])]?", re.IGNORECASE)
+# What leads into an inline quote: not part of the answer.
+_LEAD_IN = re.compile(
+    r"(?:[,;:]?[ \t]*(?:as[ \t]+)?(?:the[ \t]+)?(?:article|text|report|source)s?[ \t]+"
+    r"(?:says?|states?|reads?|notes?|reports?|puts it)[ \t]*[:,]?|[.,;:]?[ \t]*according[ \t]+"
+    rf"to(?:[ \t]+(?:the[ \t]+)?(?:{_KW}))?[ \t]*[:,]?|[ \t]*\(|[ \t]*[-–—:])[ \t]*$",
+    re.IGNORECASE)
+
+
+def _inline_reply(text: str) -> tuple[str, tuple[Quote, ...]]:
+    """Quotes given inside the answer's own paragraph, each beside the id of its article."""
+    found = list(_INLINE.finditer(text))
+    if not found:
+        return text, ()
+    quotes = [q for m in found if (q := _quote(m["before"] or m["after"], m["q1"] or m["q2"]))]
+    head = text[:found[0].start()]
+    answer = _LEAD_IN.sub("", head.rstrip()).strip()
+    while (cut := _LEAD_IN.sub("", answer).strip()) != answer:
+        answer = cut
+    rest = text[found[-1].end():].strip(" \t\n).")
+    return ("\n".join(x for x in (answer, rest) if x) if quotes else text), tuple(quotes)
 
 
 def _cite_doc(m: re.Match[str]) -> str | None:
