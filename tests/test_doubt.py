@@ -55,6 +55,9 @@ CASES = [
      "2020, near the border, an incident Baku later called an accident.", "correct", False),
     ("heli-date", "The helicopter was shot down on 9 November 2020. The convoy had set out on "
      "5 November 2020.", "correct", True),
+    # a date more precise than the gold and agreeing with it is no rival: decided
+    ("war2020-restart-month", "It restarted on 27 September 2020.", "correct", True),
+    ("war1990s-truce-year", "The truce was signed on 12 May 1994.", "correct", True),
     # the gold acting on another name: which one the question asks for is a reading
     ("truce2021-country-blamed", "Azerbaijan accused Armenia of the breach.", "correct", False),
     ("truce2021-country-blamed", "Azerbaijan, which Moscow accused of violating the truce.",

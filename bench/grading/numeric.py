@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bench.grading.common import INC, NA, C, Outcome, Span, fmt, guess, negated
 from bench.grading.facts import Facts
+from bench.text import lexicon
 from bench.text.cues import VAGUE_AMOUNTS
 from bench.text.normalize import (
     GT,
@@ -23,6 +24,7 @@ from bench.text.normalize import (
     same_quantity,
     tokens,
 )
+from bench.text.numbers import NUMBER_WORDS
 
 _ALTERNATIVE = frozenset({"or", "to", "and/or", "maybe", "perhaps", "possibly", "probably"})
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -47,8 +49,19 @@ def _off_type(f: Facts, d: Span, what: str) -> Outcome:
     if what == "date" and any(t in _WEEKDAYS for t in toks):
         return INC, "date.offtype", "gives a weekday, not a date"
     if f.content(toks, restating=True):
+        if _plainly_other(f, d):
+            return INC, f"{f.type}.offtype", f"gives no {what}: an answer of another kind"
         return guess(INC, f"{f.type}.offtype", f"gives no {what}: an answer of another kind")
     return NA, f"{f.type}.none", f"gives no {what}: no answer"
+
+
+def _plainly_other(f: Facts, d: Span) -> bool:
+    """A word or two of plain English that can name no amount or date ("Paris", "potato" for
+    "How many ...?"): an answer, and not the asked one. Not so for a number word of another
+    language ("Elf"), anything with a digit, or when the gold is zero ("nobody")."""
+    return (len(d.toks) <= 2 and d.raw.isascii() and all(t.isalpha() for t in d.toks)
+            and not any(t in NUMBER_WORDS or t in lexicon.HOMOGRAPHS for t in d.toks)
+            and all(n.value != 0 for n in f.numbers))
 
 
 # ------------------------------------------------------------------ numbers

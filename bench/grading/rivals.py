@@ -374,8 +374,9 @@ def _labelled_rows(response: str) -> list[tuple[str, str]]:
 
 def _within(mention: tuple[int, int | None, int | None],
             gold: tuple[int, int | None, int | None] | None) -> bool:
-    """Whether a date is the gold said less precisely ("2020" or "November 2020" for
-    2020-11-09): no rival."""
+    """Whether a date agrees with the gold at the precision both give: the gold said less
+    precisely ("2020" or "November 2020" for 2020-11-09), or more ("13 August 1961" for
+    1961): no rival."""
     if gold is None:
         return False
-    return all(m is None or m == g for m, g in zip(mention, gold, strict=True))
+    return all(m is None or g is None or m == g for m, g in zip(mention, gold, strict=True))

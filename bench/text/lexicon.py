@@ -132,3 +132,8 @@ NOT_DISCLOSED = (
     "non specificato", "nao divulgado", "nao informado", "nie ujawniono", "nie podano",
     "aciklanmadi", "aciqlanmayib", "未披露", "未公布", "未透露", "公表されていない",
 )
+
+
+HOMOGRAPHS = frozenset("elf due once cent otto tre sei vier acht mil sept".split())
+"""Number words of other languages that are also English words or names ("elf" is eleven in
+German), left out of the tables above: a reply of one of them may still be a number."""
