@@ -21,6 +21,7 @@ from bench.cli.args import (
 if TYPE_CHECKING:
     from tqdm import tqdm
 
+    from bench.pipeline.run import RunOutcome
     from bench.records import ResultFile
     from bench.settings import RunSettings
 
@@ -211,7 +212,8 @@ def run(args: argparse.Namespace) -> int:
     return worst
 
 
-def _run_one(settings: RunSettings, args: argparse.Namespace) -> Any:
+def _run_one(settings: RunSettings, args: argparse.Namespace) -> RunOutcome:
+    """One run, live or through the server's batch API."""
     from bench.pipeline.run import run_eval
 
     if args.batch:
