@@ -119,6 +119,8 @@ def test_predictions_with_evidence(workdir: Path, question_set: QuestionSet,
     check(data["metrics"], data["records"], rows)
     assert data["run"]["cite"] is True
     assert "fabricated 42.9% of quotes" in proc.stdout
+    shown = bench("show", "p", cwd=workdir)
+    assert "evidence: 7 quotes for 9 answers" in shown.stdout, shown.stdout
     board = bench("leaderboard", cwd=workdir)
     row = json.loads((workdir / "results" / "leaderboard.json").read_text())[
         "groups"][0]["rows"][0]

@@ -39,14 +39,21 @@ def describe(result: ResultFile) -> str:
     ci = m.ci95.get("f_score")
     interval = f" [{fmt_ci(ci)}]" if ci else ""
     f = fmt_f(m.f_score)
-    lines = (
+    lines = [
         f"run {run.run_id}: model {run.model or '-'}, backend {run.backend or '-'}, "
         f"mode {run.mode or '-'}",
         f"grader {run.grader}, questions {run.questions_sha256[:12]}, {m.n} records",
         f"F {f}{interval}  correct {pct(m.correct_rate)}%  incorrect {pct(m.incorrect_rate)}%  "
         f"not attempted {pct(m.not_attempted_rate)}%  errors {m.errors}",
-    )
-    return "\n".join(clip(line, _width() - 3) for line in lines)
+    ]
+    from bench.results.tables import evidence_line, selective_line, target_line
+
+    # The measurements a run may carry beside its rates: each on its own (wrapped) line.
+    extra = [target_line(m.target) if m.target else None,
+             selective_line(m.selective) if m.selective else None,
+             evidence_line(m.evidence) if m.evidence else None]
+    return "\n".join([*(clip(line, _width() - 3) for line in lines),
+                      *(x for x in extra if x)])
 
 
 def _label(r: Record) -> str:
