@@ -191,6 +191,8 @@ def test_a_sweep_gives_one_ranked_run_per_target(
         assert by_t[t][:2] == pytest.approx((score, abstained)), t
     assert len({v[2] for v in by_t.values()}) == 3
     assert "at confidence target 0.9 (a wrong answer costs 9" in proc.stdout
+    # The sweep ends with the model across its targets.
+    assert "at confidence targets 0, 0.5, 0.9: abstention rises with t" in proc.stdout
 
     board = bench("leaderboard", cwd=workdir)
     assert board.returncode == 0, board.stderr

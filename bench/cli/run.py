@@ -193,6 +193,7 @@ def run(args: argparse.Namespace) -> int:
     runs = (sweep(settings, args.confidence_targets) if args.confidence_targets is not None
             else [settings])
     worst = 0
+    results = []
     for one in runs:
         try:
             outcome = _run_one(one, args)
@@ -208,7 +209,15 @@ def run(args: argparse.Namespace) -> int:
         for line in result_summary(outcome.result):
             print(line)
         print(f"wrote {outcome.path}")
+        results.append(outcome.result)
         worst = max(worst, incomplete_exit(outcome.result, rerun="run the same command again"))
+    if len(results) > 1:
+        # The sweep at a glance: does the model abstain more as a wrong answer costs more?
+        from bench.results.tables import curve_table, curve_title
+        from bench.results.target_curves import target_curves
+
+        for curve in target_curves(results):
+            print(f"\n{curve_title(curve)}\n{curve_table(curve)}")
     return worst
 
 
