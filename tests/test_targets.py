@@ -226,6 +226,8 @@ def test_a_model_that_ignores_the_target_is_flagged_flat() -> None:
     assert [p.t for p in curve.points] == [0.5, 0.75, 0.9] and curve.trend == "flat"
     assert [p.score for p in curve.points] == pytest.approx([1 / 4, 0 - 1 / 4, 2 / 4 - 9 / 4])
     assert curve_title(curve).endswith("the model ignores the target")
+    (perfect,) = target_curves([at(0.5, "cccc"), at(0.9, "cccc")])
+    assert curve_title(perfect).endswith("with no wrong answer to abstain from")
     (partial,) = target_curves([at(0.5, "ccin"), at(0.9, "cnne")])  # an incomplete run
     assert partial.trend is None and partial.points[1].complete is False
 

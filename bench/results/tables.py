@@ -161,7 +161,11 @@ TREND_WORDS = {
 def curve_title(curve: TargetCurve) -> str:
     """ "model · mode at confidence targets 0, 0.5, 0.9: abstention rises with t ..." """
     ts = ", ".join(shown(p.t) for p in curve.points)
-    return f"{curve.name} at confidence targets {ts}: {TREND_WORDS[curve.trend]}"
+    words = TREND_WORDS[curve.trend]
+    if curve.trend == "flat" and all(not p.incorrect_rate for p in curve.points if p.complete):
+        # A model never wrong has nothing to abstain from: flat says nothing of the target.
+        words = "abstention is the same at every t, with no wrong answer to abstain from"
+    return f"{curve.name} at confidence targets {ts}: {words}"
 
 
 def markdown(board: Leaderboard) -> str:

@@ -40,6 +40,8 @@ class TargetPoint(BaseModel):
     """Not attempted among all records."""
     correct_rate: float | None
     """Correct among all records."""
+    incorrect_rate: float | None = None
+    """Incorrect among all records."""
     hallucination_rate: float | None
     """Values asserted on unreported questions, among their records."""
 
@@ -118,4 +120,5 @@ def _point(t: float, result: ResultFile) -> TargetPoint:
         score=m.target.score if m.target else None,
         score_ci95=m.target.ci95 if m.target else None,
         abstention_rate=m.not_attempted_rate, correct_rate=m.correct_rate,
+        incorrect_rate=m.incorrect_rate,
         hallucination_rate=m.unreported.hallucination_rate)
