@@ -3,7 +3,9 @@
 The model name picks the behaviour: `ok`, `flaky-429` (first call per prompt: 429 with
 Retry-After), `flaky-500`, `always-500`, `always-400`, `hang`, `malformed`, `drop`, `drop-once`,
 `mostly-400` (400 except for the questions in `only_answer`), `null-content` (content null),
-`empty` (content ""), `refusal`, `truncate` (cut off: finish_reason length), and reasoning
+`empty` (content ""), `refusal`, `truncate` (cut off: finish_reason length), `cut` (the answer
+cut at four characters a token of `max_tokens`), `targeted` (answers above the confidence
+target its system message states), and reasoning
 models: `reasoning-content` / `reasoning-field` (vLLM's `reasoning_content` / `reasoning`),
 `think` (`<think>` in content, with blank lines: a `stop` of "\n\n" cuts it), `think-bare`
 (only the closing tag), `think-truncated` (cut off inside `<think>`), `o-series` (like
@@ -248,6 +250,10 @@ def _reply(model: str, text: str,
         return {"content": None, "refusal": "I can't help with that."}, "stop", {}
     if model == "truncate":
         return {"content": "Well, according to the first of the"}, "length", {}
+    if model == "cut":  # the reply cut at four characters a token, as a token limit would
+        limit = 4 * int(str(req.get("max_tokens") or req.get("max_completion_tokens") or 0))
+        if len(text) > limit:
+            return {"content": text[:limit]}, "length", {}
     if model in ("reasoning-content", "reasoning-field"):
         key = "reasoning_content" if model == "reasoning-content" else "reasoning"
         return {"content": text, key: THINKING}, "stop", {

@@ -214,3 +214,33 @@ def test_batch_export_asks_for_evidence(workdir: Path) -> None:
     bodies = [json.loads(x)["body"] for x in (workdir / "r.jsonl").read_text().splitlines()]
     assert all("Evidence [article id]" in b["messages"][-1]["content"] for b in bodies)
     assert all("\n\n" not in (b.get("stop") or []) for b in bodies)
+
+
+def test_a_reply_cut_inside_its_evidence_keeps_its_whole_answer(
+        workdir: Path, question_set: QuestionSet) -> None:
+    by_id = question_set.by_id()
+    whole, cut = by_id["heli-crew-killed"], by_id["heli-wounded"]
+    sentence = "Moscow said two Russian soldiers were killed in the attack and another was wounded."
+    replies = {
+        # 80 characters: the answer and the start of its quote
+        whole.question: f'Two.\nEvidence [000_5ee3afeb577c3ab4]: "{sentence}"',
+        # the answer itself runs past the cut
+        cut.question: "According to the Russian Defence Ministry, one more serviceman was wounded "
+                      "in the attack on the helicopter.",
+    }
+    srv = FakeOpenAIServer(replies).start()
+    try:
+        proc = bench("run", "--backend", "openai", "--base-url", srv.base_url, "--model", "cut",
+                     "--mode", "open-book", "--cite", "--max-tokens", "20", "--no-progress",
+                     "--ids", f"{whole.id},{cut.id}", "--run-id", "cut", cwd=workdir)
+    finally:
+        srv.stop()
+    assert proc.returncode == 4, proc.stderr  # the second reply has no complete answer
+    records = {r["id"]: r for r in json.loads(
+        (workdir / "results" / "cut.json").read_text())["records"]}
+    graded = records[whole.id]
+    assert (graded["verdict"], graded["finish_reason"], graded["truncated"]) == (
+        "correct", "length", False)
+    (quote,) = graded["evidence"]
+    assert quote["found"] and quote["exact"] and sentence.startswith(quote["quote"])
+    assert records[cut.id]["verdict"] == "truncated"
