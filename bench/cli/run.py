@@ -155,10 +155,13 @@ def target_arg(text: str) -> float:
     from bench.targets import check_target
 
     try:
-        return check_target(float(text))
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    try:
+        return check_target(value)
     except ValueError as exc:
-        what = str(exc) if text.strip() and _is_number(text) else f"not a number: {text!r}"
-        raise argparse.ArgumentTypeError(what) from None
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def targets_arg(text: str) -> tuple[float, ...]:
@@ -170,14 +173,6 @@ def targets_arg(text: str) -> tuple[float, ...]:
         return check_targets(values)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from bench.pipeline.run_lock import RunLock
 from bench.pipeline.run_paths import check_overwrite, check_run_id, default_run_id, ensure_writable
 from bench.records import ResultFile
 from bench.settings import RunSettings
-from bench.targets import check_target, check_targets, run_id_suffix
+from bench.targets import check_targets, run_id_suffix
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def sweep(settings: RunSettings, targets: Sequence[float]) -> list[RunSettings]:
     """One run's settings per confidence target, each its own resumable run: a given run id
     is suffixed `-t<target>`, a derived one gets the suffix anyway (`default_run_id`)."""
     return [settings.model_copy(update={
-        "confidence_target": check_target(t),
+        "confidence_target": t,
         "run_id": settings.run_id + run_id_suffix(t) if settings.run_id else None})
         for t in check_targets(targets)]
 

@@ -126,11 +126,14 @@ def _citation(cit: Any, corpus: Corpus | None, docs: dict[str, int]) -> dict[str
     if text is None or start < 0:
         return {"id": cit.doc, "t": cit.quote, "miss": text is not None}
     end = start + len(cit.quote)
-    # The paragraph: from the line break before the quote to the one after it.
-    p0 = text.rfind("\n", 0, start) + 1
-    p1 = text.find("\n", end)
-    return {"d": docs.setdefault(cit.doc, len(docs)), "p": [p0, len(text) if p1 < 0 else p1],
+    return {"d": docs.setdefault(cit.doc, len(docs)), "p": _paragraph(text, start, end),
             "q": [start, end]}
+
+
+def _paragraph(text: str, start: int, end: int) -> list[int]:
+    """The paragraph around a span: from the line break before it to the one after it."""
+    p1 = text.find("\n", end)
+    return [text.rfind("\n", 0, start) + 1, len(text) if p1 < 0 else p1]
 
 
 def _evidence(record: Any, corpus: Corpus | None, docs: dict[str, int], strings: _Strings,
@@ -147,10 +150,8 @@ def _evidence(record: Any, corpus: Corpus | None, docs: dict[str, int], strings:
         text = corpus.texts.get(e.doc) if corpus and e.doc else None
         if e.span is not None and text is not None:
             start, end = e.span
-            p0 = text.rfind("\n", 0, start) + 1
-            p1 = text.find("\n", end)
             item |= {"d": docs.setdefault(e.doc or "", len(docs)), "s": [start, end],
-                     "p": [p0, len(text) if p1 < 0 else p1]}
+                     "p": _paragraph(text, start, end)}
         out.append(item)
     return out
 

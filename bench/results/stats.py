@@ -6,7 +6,7 @@ import math
 import random
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 RESAMPLES = 1000
@@ -149,12 +149,14 @@ class PairedBootstrap:
             boot = [x + (y << bit) for x, y in zip(boot, self._weighted(m), strict=True)]
         return point, boot
 
-    def _f(self, enc: Encoded, shared: int) -> tuple[float, list[float]]:
+    def _figure(self, enc: Encoded, shared: int,
+                figure: Callable[[int, int, int], float]) -> tuple[float, list[float]]:
+        """A figure of (correct, attempted, graded) on the shared questions, and per resample."""
         c, cb = self._total(enc.correct, shared)
         a, ab = self._total(enc.attempted, shared)
         g, gb = self._total(enc.graded, shared)
-        boot = [f_from_counts(x, y, z) for x, y, z in zip(cb, ab, gb, strict=True)]
-        return f_from_counts(c, a, g), boot
+        boot = [figure(x, y, z) for x, y, z in zip(cb, ab, gb, strict=True)]
+        return figure(c, a, g), boot
 
     def intervals(self, enc: Encoded, level: float = 0.95,
                   penalty: float | None = None) -> dict[str, tuple[float, float]]:
@@ -183,13 +185,6 @@ class PairedBootstrap:
         return (values[int(tail * len(values))],
                 values[max(0, math.ceil((1 - tail) * len(values)) - 1)])
 
-    def _score(self, enc: Encoded, shared: int, penalty: float) -> tuple[float, list[float]]:
-        c, cb = self._total(enc.correct, shared)
-        a, ab = self._total(enc.attempted, shared)
-        g, gb = self._total(enc.graded, shared)
-        boot = [score_from_counts(x, y, z, penalty) for x, y, z in zip(cb, ab, gb, strict=True)]
-        return score_from_counts(c, a, g, penalty), boot
-
     def f_diff(self, a: Encoded, b: Encoded, level: float = 0.95,
                penalty: float | None = None) -> FDiff | None:
         """F(a) - F(b) over the questions both answered, or with a `penalty` the difference of
@@ -197,12 +192,10 @@ class PairedBootstrap:
         shared = a.present & b.present
         if not shared:
             return None
-        if penalty is None:
-            fa, boot_a = self._f(a, shared)
-            fb, boot_b = self._f(b, shared)
-        else:
-            fa, boot_a = self._score(a, shared, penalty)
-            fb, boot_b = self._score(b, shared, penalty)
+        figure: Callable[[int, int, int], float] = f_from_counts if penalty is None else (
+            lambda c, at, g: score_from_counts(c, at, g, penalty))
+        fa, boot_a = self._figure(a, shared, figure)
+        fb, boot_b = self._figure(b, shared, figure)
         lo, hi = self._percentiles([x - y for x, y in zip(boot_a, boot_b, strict=True)], level)
         return FDiff(fa - fb, lo, hi, shared.bit_count())
 
