@@ -81,9 +81,8 @@ def result_summary(result: ResultFile) -> list[str]:
 
 def target_line(target: TargetScore) -> str:
     """The score at a confidence target, what a wrong answer cost, and its interval."""
-    score = "-" if target.score is None else f"{target.score:+.3f}"
     return (f"at confidence target {shown(target.t)} (a wrong answer costs "
-            f"{shown(target.penalty)}, a correct one earns 1): score {score} "
+            f"{shown(target.penalty)}, a correct one earns 1): score {num(target.score, '+.3f')} "
             f"(95% CI {fmt_ci(target.ci95)})")
 
 
