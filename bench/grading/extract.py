@@ -113,6 +113,7 @@ _CORRECTION = re.compile(
     re.I | re.M,
 )
 _WORD = re.compile(r"[^\W\d_]{2,}|\d")
+_ALNUM = re.compile(r"[^\W_]")
 # "Four: two in 2020 and two in 2023", "Yes on both counts: ...": an answer, not a field's
 # label.
 _ANSWERS = frozenset("""yes no true false correct incorrect none zero one two three four five six
@@ -281,7 +282,8 @@ def extract(response: str, folded: str | None = None,
         text = _strip_markup(text)
     how = "whole"
     marker = _last(_MARKER, text) if _MARKER_WORD.search(low) else None
-    if marker is not None and _WORD.search(after := _paragraph(text[marker.end():])):
+    # Any letter or digit after a marker is its answer: "The answer is B.", "... is n/a".
+    if marker is not None and _ALNUM.search(after := _paragraph(text[marker.end():])):
         span, how = after, "marker"
     elif _REASONING_START.match(text):
         conclusion = _last(_CONCLUSION, text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bench.grading.common import INC, C, Outcome, Span, guess
+from bench.grading.common import FILLER, FUNCTION, INC, C, Outcome, Span, guess
 from bench.grading.facts import Facts
 from bench.grading.rivals import SHORT, key_pattern, rival_names, sentences
 from bench.text.normalize import fold, tokens
@@ -67,7 +67,9 @@ def other_full_name(f: Facts, d: Span) -> Outcome | None:
         return None
     keys = [k.strip() for k in f.keys if k.strip()]
     for m in _NAME_RUN.finditer(d.raw):
-        words = [w for w in tokens(fold(m.group())) if w not in _TITLES]
+        # A capitalised word opening a sentence ("It's", "The") is no part of a name.
+        words = [w for w in tokens(fold(m.group())) if w not in _TITLES
+                 and w not in FUNCTION and w not in FILLER]
         if len(words) < 3:
             continue
         name = " ".join(words)

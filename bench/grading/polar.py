@@ -44,6 +44,13 @@ _DENIALS = frozenset("deny denied denies denying refused refuses rejected reject
                      "declined disputed contradicted".split())
 _NEG_PREFIXES = ("un", "in", "non", "dis", "im", "ir")
 _COORD = frozenset({"and", "or", "nor", "but", "then"})
+# Words that only strengthen a hedge before the polarity word ("most likely yes").
+_INTENSIFIERS = frozenset("most quite pretty fairly highly very".split())
+# What a question about disclosure asks: there "Not disclosed." is a no, not an abstention.
+_DISCLOSURE_STEMS = frozenset(prefix_stem(w) for w in """disclose disclosed reveal revealed
+report reported announce announced confirm confirmed publish published public name named
+identify identified release released admit admitted acknowledge acknowledged say said state
+stated""".split())
 _NOT_TRUE = re.compile(r"\b(?:not (?:true|the case|correct|so) that|(?:untrue|false|wrong)"
                        r" (?:to say )?that)\b").search
 
@@ -55,7 +62,8 @@ def _explicit(clauses: list[Piece]) -> set[str]:
         toks = clause.toks
         k = 0
         negate = False
-        while k < len(toks) and (toks[k] in FILLER or toks[k] in HEDGES) \
+        while k < len(toks) and (toks[k] in FILLER or toks[k] in HEDGES
+                                 or toks[k] in _INTENSIFIERS) \
                 and toks[k] not in _STRONG and toks[k] not in YES:
             negate = negate or toks[k] == "not"
             k += 1
@@ -184,6 +192,13 @@ def grade_yes_no(f: Facts, d: Span) -> Outcome:
         return INC, "yes_no.other", f"answers {got} (explicit), gold is {want}"
     if may_decline(toks) and YES_NO_ABSTAIN.search(folded):
         return NA, "abstain", "abstains: no answer given"
+    if may_decline(toks) and not _DISCLOSURE_STEMS & f.focus_stems \
+            and (cue := NONDISCLOSURE.search(folded)) \
+            and not f.content(tokens(folded[:cue.start()] + " " + folded[cue.end():]),
+                              restating=True):
+        # "Not disclosed." to "Did it have clearance?": the writer cannot tell, and says no
+        # no. Asked whether something was disclosed, the same words would be the answer.
+        return guess(NA, "yes_no.undisclosed", "says the fact was not disclosed: no yes or no")
     stated = _statement(f, d)
     if stated is not None:
         how = "negative sentence" if stated == "no" else "affirmative sentence"

@@ -26,7 +26,21 @@ from bench.verdicts import Grade, Verdict
 
 RULES_SPEC = "rules-v3"
 
-
+# The plainest answers skip the reading: a lead-in that adds nothing ("The answer is",
+# "According to the article,") before a gold variant, or a stock abstention. Their verdict is
+# the one the full reading gives (tests/test_grading_shortcuts.py holds the two equal).
+_LEAD_IN = re.compile(
+    r"(?:(?:(?:the |my )?(?:final |short )?answer(?: is|:)|it(?:'s| is| was)|i (?:think|believe)"
+    r"(?: (?:it(?:'s| is| was)|that))?|probably|most likely|likely|(?:according to|based on) "
+    r"the (?:article|articles|source|sources|text|passage|context),)\s+)?", re.I)
+_PLAIN = str.maketrans("", "", "*_`\"“”")
+_STOCK_ABSTENTIONS = frozenset((
+    "i don't know", "i do not know", "i don’t know", "unknown", "not known", "no idea",
+    "i'm not sure", "i am not sure", "not sure", "n/a", "the article does not say",
+    "the articles do not say", "the article doesn't say", "the sources do not say",
+    "not stated", "not mentioned", "not reported", "not specified", "not disclosed",
+    "cannot be determined", "it cannot be determined", "insufficient information",
+))
 
 
 _ECHO: Outcome = (NA, "echo", "restates the question: no answer")
@@ -76,14 +90,39 @@ class Matcher:
         self._pieces: dict[str, Outcome] = {}
         self._exact = frozenset(v.strip().rstrip(".!").strip().lower()
                                 for v in self.facts.variants if v.strip())
+        self._plain: dict[str, Assessment] = {}
+        """Full readings of stock texts: gold variants and stock abstentions (a closed set)."""
 
     def grade(self, response: str) -> Outcome:
         return self.assess(response).outcome
 
     def assess(self, response: str) -> Assessment:
         # A copy of the gold or an alias is correct by definition: no reading needed.
-        if response.strip().rstrip(".!").strip().lower() in self._exact:
-            return Assessment(C, "exact", "gives the gold exactly", True, response.strip())
+        stripped = response.strip()
+        plain = stripped.rstrip(".!").strip().lower()
+        if plain in self._exact:
+            return Assessment(C, "exact", "gives the gold exactly", True, stripped)
+        if len(plain) < 80:
+            if plain in _STOCK_ABSTENTIONS:
+                return self._stock(plain)._replace(extracted=stripped)
+            lead = _LEAD_IN.match(stripped)
+            if lead is not None:
+                rest = stripped[lead.end():].strip()
+                variant = rest.translate(_PLAIN).strip().rstrip(".!").strip().lower()
+                if variant in self._exact or variant in _STOCK_ABSTENTIONS:
+                    return self._stock(variant)._replace(extracted=rest)
+        return self._read(response)
+
+    def _stock(self, text: str) -> Assessment:
+        """The full reading of a stock text (a stock abstention, a gold variant), done once per
+        question: the same reading as `_read` gives it after a lead-in that adds nothing."""
+        known = self._plain.get(text)
+        if known is None:
+            known = self._plain[text] = self._read(text)
+        return known
+
+    def _read(self, response: str) -> Assessment:
+        """The full reading: extraction, the answer type's matcher and the doubts."""
         whole = fold(response)
         words = tokens(whole)
         ext: Extraction = extract(response, whole, words)
