@@ -188,9 +188,9 @@ class Span:
     def names(self) -> frozenset[str]:
         """Folded words written with a capital in the response: names, as far as case says."""
         if self._names is None:
-            self._names = frozenset(
-                t for w in _WORD.findall(self.raw) if w[0].isupper() for t in tokens(fold(w))
-                if t not in FILLER and t not in FUNCTION)
+            capitalised = " ".join(w for w in _WORD.findall(self.raw) if w[0].isupper())
+            self._names = frozenset(t for t in tokens(fold(capitalised))
+                                    if t not in FILLER and t not in FUNCTION)
         return self._names
 
     @property

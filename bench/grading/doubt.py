@@ -50,6 +50,12 @@ from bench.text.normalize import tokens
 _CONTRAST = re.compile(r"\b(?:but|however|yet|nevertheless)\b")
 
 
+_REJECTED = re.compile(r"^(?:no|nope|not quite|wrong)\b[\s,.!:;-]*", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_STOP = re.compile(r"[.;!?]").search
+_MARKS = re.compile(r"[\w'’.-]+").findall
+
+
 _CONTRAST_WORDS = frozenset("but however yet nevertheless".split())
 
 
@@ -159,7 +165,7 @@ def _asked_candidates(d: Span, regrade: Regrade) -> Outcome | None:
 
 def _after_no(text: str) -> str:
     """ "No, it was X" after a rejected candidate: the X is the answer."""
-    return re.sub(r"^(?:no|nope|not quite|wrong)\b[\s,.!:;-]*", "", text, flags=re.I)
+    return _REJECTED.sub("", text)
 
 
 def _loop(f: Facts, d: Span) -> Outcome | None:
@@ -183,7 +189,7 @@ def _loop(f: Facts, d: Span) -> Outcome | None:
 
 def _not_the_asked_fact(d: Span) -> Outcome | None:
     """ "The sources mention the border but not the village": context, no answer."""
-    last = re.split(r"(?<=[.!?])\s+", d.folded.strip())[-1]
+    last = _SENTENCE_END.split(d.folded.strip())[-1]
     if _NOT_THE_FACT.search(last):
         return guess(NA, "doubt.not_the_fact", "says the sources do not give the asked fact")
     return None
@@ -237,7 +243,7 @@ def _distant_negation(f: Facts, d: Span) -> Outcome | None:
     for m in _NEGATOR.finditer(folded, 0, at):
         between = folded[m.end():at]
         if 1 <= len(tokens(between)) <= 10 and "," in between \
-                and not re.search(r"[.;!?]", between) and not TURN.search(between) \
+                and not _STOP(between) and not TURN.search(between) \
                 and not rivals(f, between):
             return guess(INC, "doubt.negation", "a negation before the gold, across an aside")
     return None
@@ -291,7 +297,7 @@ def _unsure_reading(f: Facts, d: Span, rule: str, reason: str) -> Outcome | None
         if len(d.toks) > _LONG:
             return guess(INC, "doubt.long", "a long answer that never names the gold")
         # "Hg and Br", "UNSC": symbols and abbreviations may stand for the gold.
-        marks = [w for w in re.findall(r"[\w'’.-]+", d.raw)
+        marks = [w for w in _MARKS(d.raw)
                  if w.lower() not in FUNCTION and w.lower() not in FILLER]
         if f.type in ("entity", "text") and marks and all(_ABBREVIATION.fullmatch(w)
                                                            for w in marks):

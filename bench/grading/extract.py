@@ -124,6 +124,9 @@ _MORE_STEPS = re.compile(
     r"|on second thought|but (?:wait|then|actually))", re.I | re.M)
 
 
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
 class Extraction(NamedTuple):
     """The span of a response that commits to an answer, and how it was found."""
 
@@ -176,7 +179,7 @@ def _paragraph(text: str) -> str:
     text = text.lstrip(" \t")
     if text.startswith("\n"):
         text = text.lstrip()
-    return re.split(r"\n\s*\n", text, maxsplit=1)[0].strip()
+    return _BLANK_LINE.split(text, maxsplit=1)[0].strip()
 
 
 def _drop_fields(text: str) -> str:

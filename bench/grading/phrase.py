@@ -23,6 +23,9 @@ from bench.grading.facts import Facts
 from bench.grading.lists import candidates
 from bench.text.normalize import ARTICLES, stem
 
+_VOWELS = re.compile(r"[aeiou]")
+_DOUBLED = re.compile(r"(.)\1+")
+
 
 def match_phrase(f: Facts, d: Span) -> Outcome | None:
     """Find the gold or an alias as a whole phrase; judge negation, names and candidates."""
@@ -161,8 +164,8 @@ _SKELETON = str.maketrans({"x": "ks", "w": "v", "y": "i", "j": "i", "q": "k", "c
 
 def _consonants(name: str) -> str:
     s = name.translate(_SKELETON).replace("kh", "h").replace("ph", "f").replace("gh", "g")
-    s = re.sub(r"[aeiou]", "", s)
-    return re.sub(r"(.)\1+", r"\1", s)
+    s = _VOWELS.sub("", s)
+    return _DOUBLED.sub(r"\1", s)
 
 
 def same_name(a: str, b: str) -> bool:

@@ -40,6 +40,14 @@ TURN = re.compile(
     r"(?:the|in) (?:true|real|actual|correct) ?\w*)\b")
 
 
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+_SEMI_OR_STOP = re.compile(r";\s|\.\s")
+_LETTERS = re.compile(r"[a-z]+").findall
+_NON_WORD = re.compile(r"[\W_]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
 TURN_WORDS = frozenset("""but however although though yet whereas actually fact reality really
     revised corrected amended later subsequently eventually ultimately wrong mistaken true
     real""".split())
@@ -69,7 +77,7 @@ def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
     if not rival or not TURN_WORDS.intersection(d.toks):
         return None
     # A paragraph after the one that answers is elaboration, not a correction of it.
-    paragraphs = [p for p in re.split(r"\n\s*\n", d.raw) if p.strip()]
+    paragraphs = [p for p in _BLANK_LINE.split(d.raw) if p.strip()]
     first = d.raw if len(paragraphs) < 2 else next(
         (p for p in paragraphs if regrade(p)[0] == C), d.raw)
     pieces = [p for p in TURN.split(first) if p and p.strip()]
@@ -102,7 +110,7 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
                 f.question.question):
             return None
         return _rival_names_beside(f, d, regrade)
-    sentence = next((s for s in re.split(r"(?<=[.!?;])\s+|\n+", d.raw)
+    sentence = next((s for s in _CLAUSE_END.split(d.raw)
                      if s.strip() and regrade(s)[0] == C), None)
     if sentence is None:
         return None
@@ -165,7 +173,7 @@ def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
     point of reference beside a rival ("Prokofiev, a friend of Khachaturian, wrote it"; "AC
     Milan, with more titles than Real Madrid"), or in a clause about another occasion than the
     one asked ("The WFP won in 2019; in 2020 it went to Abiy Ahmed")."""
-    clauses = [c for c in re.split(r";\s|\.\s", d.raw) if c.strip()]
+    clauses = [c for c in _SEMI_OR_STOP.split(d.raw) if c.strip()]
     asked = _occasions(f.question.question)
     if asked and len(clauses) > 1:
         for clause in clauses:
@@ -271,7 +279,7 @@ def rivals(f: Facts, raw: str) -> bool:
     another date, or another name."""
     if f.type == "number":
         if not any(ch.isdigit() for ch in raw) and NUMBER_WORDS.isdisjoint(
-                re.findall(r"[a-z]+", raw.lower())) and not any(
+                _LETTERS(raw.lower())) and not any(
                 o in raw.lower() for o in _ORDINAL_VALUES):
             return False
         toks = tokens(fold(raw))
@@ -322,11 +330,11 @@ def squashed(f: Facts, d: Span) -> Outcome | None:
     if f.type not in ("entity", "text") or len(d.toks) > 3 or any(
             ch.isdigit() for ch in d.folded):
         return None
-    squashed = re.sub(r"[\W_]+", "", d.folded)
+    squashed = _NON_WORD.sub("", d.folded)
     if not squashed or len(squashed) < 6:
         return None
     for key in f.keys:
-        gold = re.sub(r"[\W_]+", "", key)
+        gold = _NON_WORD.sub("", key)
         if len(gold) >= 6 and (squashed == gold or edit_distance(squashed, gold, 1) <= 1):
             return C, "phrase.squashed", "gives the gold written without spaces"
     return None
@@ -353,7 +361,7 @@ _ROW = re.compile(r"^\s*(?:[-*+|]|\d+[.)])?\s*\**\s*([^:|\n]{2,60}?)\s*\**\s*[:|
 
 def sentences(raw: str) -> list[str]:
     """The sentences and lines of a response, blank ones left out."""
-    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", raw) if s.strip()]
+    return [s for s in _SENTENCE_END.split(raw) if s.strip()]
 
 
 def _labelled_rows(response: str) -> list[tuple[str, str]]:
