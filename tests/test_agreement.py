@@ -267,9 +267,9 @@ def test_the_report_gives_the_precision_of_decided_verdicts(tmp_path: Path) -> N
     path.write_text("\n".join(json.dumps(row) for row in [
         {"id": "heli-crew-killed", "response": "Two.", "label": "correct", "style": "a"},
         {"id": "heli-crew-killed", "response": "Three.", "label": "correct", "style": "a"},
-        {"id": "heli-crew-killed", "response": "1 + 1 = 2 soldiers", "label": "correct",
-         "style": "b"},
-        {"id": "heli-crew-killed", "response": "Two? Three? I'd say three.",
+        {"id": "heli-crew-killed", "response": "2 soldiers + 1 pilot = 3 dead",
+         "label": "incorrect", "style": "b"},
+        {"id": "heli-crew-killed", "response": "Two? Maybe three.",
          "label": "incorrect", "style": "b"},
     ]) + "\n")
     report = measure(load_labels(path, qs), make_grader(GraderSettings(), qs.questions,

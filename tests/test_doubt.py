@@ -12,16 +12,25 @@ from bench.grading.rules import RuleGrader
 CASES = [
     # (question id, response, verdict, decided)
     # the gold carried by arithmetic
-    ("heli-crew-killed", "2 + 2 = 5 servicemen died.", "incorrect", False),
-    ("heli-crew-killed", "1 + 1 = 2 soldiers", "correct", False),
+    ("heli-crew-killed", "2 + 2 = 5 servicemen died.", "incorrect", True),
+    ("heli-crew-killed", "1 + 1 = 2 soldiers", "correct", True),
+    # ... a sum after the answer may compute something else: a reading
+    ("heli-crew-killed", "Two died; 2 + 1 = 3 were aboard.", "incorrect", False),
+    ("heli-crew-killed", "2 servicemen + 1 pilot = 3 dead.", "incorrect", False),
+    ("heli-crew-killed", "2 + 2 = 5 servicemen died, I think.", "incorrect", True),
     # candidates put as questions
-    ("war2020-shusha", "Lachin? Shusha? I'd go with Lachin.", "incorrect", False),
-    ("war2020-shusha", "Stepanakert? No, it was Shusha.", "correct", False),
+    ("war2020-shusha", "Lachin? Shusha? I'd go with Lachin.", "incorrect", True),
+    ("war2020-shusha", "Stepanakert? No, it was Shusha.", "correct", True),
+    ("war2020-shusha", "Shusha? Maybe.", "not_attempted", False),
     # a turn from the gold to a rival
     ("heli-crew-killed", "Moscow first said two, but it later revised the toll to four.",
-     "incorrect", False),
+     "incorrect", True),
     ("heli-date", "It is often dated 9 November 2020, but it actually happened on "
-     "12 November 2020.", "incorrect", False),
+     "12 November 2020.", "incorrect", True),
+    # ... a contrast alone may move on to another fact: a reading
+    ("heli-date", "Talks began on 9 November 2020, but the strike came on 12 November 2020.",
+     "incorrect", False),
+    ("heli-crew-killed", "Two died; in fact three more were hurt as well.", "correct", False),
     # the gold beside a rival, and only the sentence settles which answers
     ("heli-crew-killed", "Two crewmen were hurt and five were killed.", "incorrect", False),
     # an ordinal that makes a count ("added a sixth"), beside the gold
@@ -35,7 +44,12 @@ CASES = [
      "incorrect", True),
     # "the sources mention X but not Y"
     ("heli-village", "The reports place it in southern Armenia but do not name the village.",
-     "not_attempted", False),
+     "not_attempted", True),
+    ("heli-village", "It fell near Meghri. The sources mention the border but not the "
+     "village.", "not_attempted", False),
+    # a list of different facts: the row whose label the question asks
+    ("heli-wounded", "**Killed:** 2\n**Wounded:** 1", "correct", True),
+    ("heli-wounded", "- Killed: 1\n- Wounded: 2", "incorrect", True),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -23,6 +23,7 @@ from bench.grading.common import (
     C,
     Outcome,
     Span,
+    decides,
     guess,
     may_decline,
     prefix_stem,
@@ -52,7 +53,7 @@ _CONTRAST = re.compile(r"\b(?:but|however|yet|nevertheless)\b")
 
 _REJECTED = re.compile(r"^(?:no|nope|not quite|wrong)\b[\s,.!:;-]*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_STOP = re.compile(r"[.;!?]").search
+_STOP = re.compile(r"[.;:!?]").search
 _MARKS = re.compile(r"[\w'’.-]+").findall
 
 
@@ -133,31 +134,69 @@ def _rival_first(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
 
 def _arithmetic(d: Span, regrade: Regrade) -> Outcome | None:
     """A sum that carries the gold commits to its result: "3 + 3 = 7", and in words, "193
-    members plus the Holy See and Palestine make 195"."""
+    members plus the Holy See and Palestine make 195". Decided where the sum is false ("2 + 2
+    = 5 died": nonsense) or opens the answer with bare numbers (see `_false_sum`)."""
     if ("=" in d.raw or "equals" in d.folded) and _ARITHMETIC.search(d.raw):
         result = _RESULT.split(d.raw)[-1]
     elif (" plus " in d.folded or "together with" in d.folded) and _SUM_IN_WORDS.search(d.raw):
         result = _SUM_RESULT.split(d.raw)[-1]
     else:
         return None
-    if result.strip() and regrade(result)[0] == C:
+    commits = _sum_commits(d.raw)
+    if commits == "false":
+        return INC, "doubt.arithmetic", "a false sum carrying the gold: nonsense"
+    graded = regrade(result) if result.strip() else None
+    if commits == "result" and graded is not None and decides(graded) \
+            and graded[0] in (C, INC):
+        what = "the gold" if graded[0] == C else "another value"
+        return graded[0], "doubt.arithmetic", f"a sum that commits to its result, {what}"
+    if graded is not None and graded[0] == C:
         return guess(C, "doubt.arithmetic", "arithmetic whose result is the gold")
     return guess(INC, "doubt.arithmetic", "arithmetic whose result is not the gold")
 
 
+_NUM = r"(\d[\d,]*(?:\.\d+)?)"
+_SUM = re.compile(_NUM + r"\s*((?:[a-z]+\s+){0,2})([+×*/−-]|\bx\b)\s*" + _NUM
+                  + r"\s*(?:[a-z]+\s+){0,2}=\s*(?:about\s+)?" + _NUM, re.I)
+
+
+def _sum_commits(raw: str) -> str | None:
+    """ "false" for a false sum of two numbers ("1 violation x 2 strikes = 3"); "result" for a
+    true one that opens the answer with bare numbers ("193 - 2 = 191 members"), which commits
+    to its result; None otherwise: labelled parts ("2 servicemen + 1 pilot = 3") may be the
+    answer's parts, which is a reading."""
+    m = _SUM.search(raw)
+    if m is None or "about" in m.group(0).lower():
+        return None
+    a, label, op, b, result = (m.group(1).replace(",", ""), m.group(2), m.group(3).lower(),
+                               m.group(4).replace(",", ""), m.group(5).replace(",", ""))
+    x, y, r = float(a), float(b), float(result)
+    value = {"+": x + y, "-": x - y, "−": x - y, "x": x * y, "×": x * y, "*": x * y,
+             "/": x / y if y else float("nan")}[op]
+    if abs(value - r) > 1e-9 * max(1.0, abs(r)):
+        return "false"
+    if not label.strip() and not raw[:m.start()].strip(" \t\n*_(\"'"):
+        return "result"
+    return None
+
+
 def _asked_candidates(d: Span, regrade: Regrade) -> Outcome | None:
-    """Candidates put as questions commit only to what follows the last question mark."""
+    """Candidates put as questions commit only to what follows the last question mark; two
+    or more candidates asked, then a plain answer that the rules decide, settle it."""
     parts = d.raw.split("?")
     if len(parts) < 2:
         return None
     after = _after_no(parts[-1].strip(" \n\t*_"))
     asked = [p for p in parts[:-1] if p.strip()]
     if after:
-        verdict = regrade(after)[0]
+        graded = regrade(after)
+        verdict = graded[0]
         if verdict in (C, INC):
             what = "the gold" if verdict == C else "another answer"
-            return guess(verdict, "doubt.candidates",
-                         f"asks about candidates, then commits to {what}")
+            reason = f"asks about candidates, then commits to {what}"
+            if decides(graded) and (len(asked) >= 2 or after != parts[-1].strip(" \n\t*_")):
+                return verdict, "doubt.candidates", reason
+            return guess(verdict, "doubt.candidates", reason)
     if len(asked) >= 2:
         return guess(INC, "doubt.candidates", "candidates put as questions: no commitment")
     return None
@@ -188,11 +227,20 @@ def _loop(f: Facts, d: Span) -> Outcome | None:
 
 
 def _not_the_asked_fact(d: Span) -> Outcome | None:
-    """ "The sources mention the border but not the village": context, no answer."""
-    last = _SENTENCE_END.split(d.folded.strip())[-1]
-    if _NOT_THE_FACT.search(last):
-        return guess(NA, "doubt.not_the_fact", "says the sources do not give the asked fact")
-    return None
+    """ "The sources mention the border but not the village": context, no answer. Decided
+    when that one sentence is the whole response, and no turn after it brings a value back
+    (a value said in an earlier sentence may be the answer)."""
+    if "not" not in d.toks and "without" not in d.toks:
+        return None
+    said_all = _SENTENCE_END.split(d.folded.strip())
+    last = said_all[-1]
+    said = _NOT_THE_FACT.search(last)
+    if said is None:
+        return None
+    if len(said_all) == 1 and _CONTRAST.search(last, said.end()) is None and not any(
+            ch.isdigit() for ch in last[said.end():]):
+        return NA, "doubt.not_the_fact", "says the sources do not give the asked fact"
+    return guess(NA, "doubt.not_the_fact", "says the sources do not give the asked fact")
 
 
 def _declined_items(f: Facts, d: Span) -> Outcome | None:

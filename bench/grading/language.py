@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bench.grading.common import INC, C, Outcome, Span, guess
+from bench.grading.common import INC, C, Outcome, Span, decides, guess
 from bench.grading.facts import Facts
 from bench.grading.rivals import Regrade
 from bench.text.normalize import fold, tokens
@@ -35,10 +35,21 @@ def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
         from anyascii import anyascii
 
         plain = anyascii(d.raw).replace("'", "").replace("`", "")
-        if regrade(plain)[0] == C or _close_to_gold(f, plain):
+        graded = regrade(plain)
+        if graded[0] == C and decides(graded) and _letters_only(d.raw):
+            # Transliterated, the name alone is the gold: no reading of the language needed.
+            return C, "doubt.script", "the gold written in another script"
+        if graded[0] == C or _close_to_gold(f, plain):
             return guess(C, "doubt.script", "the gold written in another script")
     return guess(INC, "doubt.language", "an answer in another language: not matched to the "
                  "gold")
+
+
+def _letters_only(raw: str) -> bool:
+    """A name and nothing else: no Latin word, no digit (words of a sentence around a name
+    could say anything)."""
+    return len(raw.split()) <= 4 and not any(ch.isdigit() or ("a" <= ch.lower() <= "z")
+                                             for ch in raw)
 
 
 def _close_to_gold(f: Facts, text: str) -> bool:

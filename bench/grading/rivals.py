@@ -16,6 +16,7 @@ from bench.grading.common import (
     C,
     Outcome,
     Span,
+    decides,
     edit_distance,
     guess,
     prefix_stem,
@@ -90,8 +91,29 @@ def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
     first_gold = next(i for i, v in named if v == C)
     last_at, last = named[-1]
     if last == INC and last_at > first_gold:
+        if _ADDS.search(pieces[last_at]):
+            return guess(C, "doubt.turn", "names the gold, then adds another figure")
+        if _corrects(first, pieces[last_at]):
+            return INC, "doubt.turn", "names the gold, then corrects it to another value"
         return guess(INC, "doubt.turn", "names the gold, then turns to another value")
     return guess(C, "doubt.turn", "names another value, then turns to the gold")
+
+
+# A turn that takes the earlier value back ("revised it to", "actually", "the true count"),
+# unlike a contrast ("but", "later"), which may move on to another fact.
+_CORRECTION = re.compile(r"\b(?:actually|in fact|in reality|really|revised|corrected|amended|"
+                         r"wrong|mistaken|(?:the|in) (?:true|real|actual|correct) ?\w*)\W*$",
+                         re.I)
+# What adds to the earlier value rather than replacing it: "in fact, three more were hurt".
+_ADDS = re.compile(r"\b(?:also|too|as well|more|other|another|additional|further|besides)\b",
+                   re.I)
+
+
+def _corrects(text: str, rival_piece: str) -> bool:
+    """Whether the turn right before the rival value takes the earlier value back: the rival
+    then replaces the gold, and the response settles on it."""
+    at = text.find(rival_piece)
+    return at > 0 and _CORRECTION.search(text[:at]) is not None
 
 
 SHORT = 30
@@ -341,18 +363,34 @@ def squashed(f: Facts, d: Span) -> Outcome | None:
 
 
 def table_row(f: Facts, response: str, regrade: Regrade) -> Outcome | None:
-    """A table or list of different facts, one of which is the one asked: its row answers."""
+    """A table or list of different facts, one of which is the one asked: its row answers.
+    Decided when one row's label alone speaks of what is asked and its value reads plainly."""
     rows = _labelled_rows(response)
     if len(rows) < 2:
         return None
-    wanted = f.question_content_stems
+    wanted = _wanted_stems(f.question.question, f.question_content_stems)
     scored = sorted(((len({prefix_stem(w) for w in tokens(fold(label))} & wanted), i)
                      for i, (label, _) in enumerate(rows)), reverse=True)
     best, second = scored[0], scored[1]
-    verdict = regrade(rows[best[1]][1])[0] if best[0] > second[0] else INC
+    graded = regrade(rows[best[1]][1]) if best[0] > second[0] else None
+    verdict = graded[0] if graded is not None else INC
+    if graded is not None and verdict in (C, INC) and decides(graded) and second[0] == 0:
+        return verdict, "doubt.table", "a table of different facts: the row the question asks"
     if verdict not in (C, INC):
         verdict = INC
     return guess(verdict, "doubt.table", "a table of different facts: the row the question asks")
+
+
+# "Besides those killed, how many were wounded?": what the question sets aside is not asked.
+_SET_ASIDE = re.compile(r"\b(?:besides|apart from|other than|except(?: for)?|aside from|"
+                        r"excluding|not counting)\s+([^,?;]+)", re.I)
+
+
+@functools.lru_cache(maxsize=1024)
+def _wanted_stems(question: str, content: frozenset[str]) -> frozenset[str]:
+    aside = {prefix_stem(w) for m in _SET_ASIDE.finditer(question)
+             for w in tokens(fold(m.group(1)))}
+    return content - aside
 
 
 _ROW = re.compile(r"^\s*(?:[-*+|]|\d+[.)])?\s*\**\s*([^:|\n]{2,60}?)\s*\**\s*[:|]\s*\**(.+?)\**"
