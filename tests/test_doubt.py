@@ -50,6 +50,23 @@ CASES = [
     # a list of different facts: the row whose label the question asks
     ("heli-wounded", "**Killed:** 2\n**Wounded:** 1", "correct", True),
     ("heli-wounded", "- Killed: 1\n- Wounded: 2", "incorrect", True),
+    # names offered with "or" are candidates; side by side they may be a place and its country
+    ("heli-responsible", "Either Azerbaijan or Turkey.", "incorrect", True),
+    # a value asserted with certainty after saying it was never disclosed
+    ("heli-convoy-purpose", "Moscow never said, but it was obviously carrying fuel.",
+     "incorrect", True),
+    ("heli-convoy-purpose", "Moscow never said, but it may have carried fuel.", "incorrect",
+     False),
+    # "the final toll" after a contrast settles it; a plain contrast does not
+    ("heli-crew-killed", "Early reports said two, but the final toll was three.", "incorrect",
+     True),
+    # a denial of a claim in other words than the question's: no yes or no to read
+    ("war2020-mass-protests", "It is not true that Armenians stayed quiet.", "incorrect", False),
+    # a reply that breaks off mid-sentence after its reasoning
+    ("heli-crew-killed", "Moscow gave a figure at first and then a second figure later, and it "
+     "comes to roughly", "not_attempted", False),
+    # a name as another language spells it: a best guess
+    ("heli-responsible", "Aserbaidschan hat die Verantwortung übernommen.", "correct", False),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -114,9 +114,21 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                 or _declined_beside(d, rule) or _unsure_reading(f, d, rule, reason)
                 # Several names: a city with its country, a title with its holder, or
                 # candidates? A reader must say.
-                or (guess(INC, rule, reason) if rule == "alternatives"
+                or (_alternatives(d, rule, reason) if rule == "alternatives"
                     and f.type in ("entity", "text") else None))
     return None
+
+
+_OR = re.compile(r"\b(?:or|either)\b")
+
+
+def _alternatives(d: Span, rule: str, reason: str) -> Outcome:
+    """Names offered as alternatives ("Either Biden or Trump", "Rybar, WarGonzo or Grey Zone")
+    are candidates, wrong as an answer; names side by side without an "or" may be a city
+    with its country or a title with its holder, which is a reading."""
+    if _OR.search(d.folded) and "?" not in d.raw:
+        return INC, rule, reason
+    return guess(INC, rule, reason)
 
 
 def _rival_first(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
@@ -254,15 +266,22 @@ def _declined_items(f: Facts, d: Span) -> Outcome | None:
     return None
 
 
+_CERTAIN = re.compile(r"\b(?:obviously|clearly|plainly|certainly|definitely|surely|evidently|"
+                      r"undoubtedly|precisely|exactly|in fact|actually|really)\b")
+
+
 def _unreported_turn(d: Span, regrade: Regrade) -> Outcome | None:
     """ "Never disclosed, but it was clearly carrying fuel": after the turn, a value is
-    asserted after all."""
+    asserted after all; with a word of certainty ("clearly", "in fact") the assertion is
+    plain."""
     if not _CONTRAST_WORDS.intersection(d.toks):
         return None
     pieces = [p for p in _CONTRAST.split(d.raw) if p and p.strip()]
     if len(pieces) >= 2 and regrade(pieces[-1])[0] == INC:
-        return guess(INC, "doubt.asserted", "says the fact was not disclosed, then asserts a "
-                     "value anyway")
+        reason = "says the fact was not disclosed, then asserts a value anyway"
+        if _CERTAIN.search(pieces[-1].lower()):
+            return INC, "doubt.asserted", reason
+        return guess(INC, "doubt.asserted", reason)
     return None
 
 

@@ -39,8 +39,10 @@ def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
         if graded[0] == C and decides(graded) and _letters_only(d.raw):
             # Transliterated, the name alone is the gold: no reading of the language needed.
             return C, "doubt.script", "the gold written in another script"
-        if graded[0] == C or _close_to_gold(f, plain):
+        if graded[0] == C or _close_to_gold(f, plain) or _sounds_like_gold(f, plain):
             return guess(C, "doubt.script", "the gold written in another script")
+    elif _sounds_like_gold(f, d.raw):
+        return guess(C, "doubt.language", "the gold as another language spells it")
     return guess(INC, "doubt.language", "an answer in another language: not matched to the "
                  "gold")
 
@@ -59,3 +61,41 @@ def _close_to_gold(f: Facts, text: str) -> bool:
 
     folded = " ".join(tokens(fold(text)))
     return any(len(key) >= 4 and fuzz.partial_ratio(key, folded) >= 80 for key in f.keys)
+
+
+_DIGRAPHS = (("tsch", "c"), ("sch", "s"), ("gh", ""), ("ph", "f"), ("ck", "k"), ("kh", "k"),
+             ("sh", "s"), ("ch", "k"), ("ts", "s"), ("dz", "s"), ("zh", "s"))
+_SOUNDS = str.maketrans("cqzvrdg", "kksflth")
+
+
+def _skeleton(word: str) -> str:
+    """The consonants of a word as transliterations blur them: "Aserbaidschan" and
+    "Azerbaijan", "Уилбур" (Uilbur) and "Wilbur", "Алиев" and "Aliyev" come out alike."""
+    for a, b in _DIGRAPHS:
+        word = word.replace(a, b)
+    out: list[str] = []
+    for ch in word.translate(_SOUNDS):
+        if ch.isalpha() and ch not in "aeiouyhwj" and (not out or out[-1] != ch):
+            out.append(ch)
+    return "".join(out)
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two skeletons alike: equal when short, three quarters alike when longer."""
+    from rapidfuzz import fuzz
+
+    if min(len(a), len(b)) <= 2:
+        return a == b
+    return fuzz.ratio(a, b) >= 75
+
+
+def _sounds_like_gold(f: Facts, text: str) -> bool:
+    """Whether every long word of a gold form has a word of `text` whose consonants match
+    closely: a name carried into another language, spelled as that language spells it."""
+    said = [_skeleton(w) for w in tokens(fold(text)) if len(w) >= 3]
+    said = [s for s in said if len(s) >= 2]
+    for variant in f.variants:  # whole gold forms: a key may be a shortened one ("fleet")
+        words = [_skeleton(w) for w in tokens(fold(variant)) if len(w) >= 4]
+        if words and all(len(w) >= 2 and any(_alike(w, s) for s in said) for w in words):
+            return True
+    return False

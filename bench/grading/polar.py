@@ -90,6 +90,24 @@ def _explicit(clauses: list[Piece]) -> set[str]:
     return said
 
 
+_NOT_UNTIL = frozenset({"until", "till"})
+
+
+def _asserted(toks: list[str]) -> list[str]:
+    """The tokens without a "not" that only dates what happened ("did not join until 2023":
+    it joined, in 2023)."""
+    if _NOT_UNTIL.isdisjoint(toks):
+        return toks
+    out = list(toks)
+    for i, t in enumerate(toks):
+        if t in _NOT_UNTIL:
+            for j in range(i - 1, max(-1, i - 8), -1):
+                if out[j] in ("not", "never"):
+                    out[j] = ""
+                    break
+    return out
+
+
 def _statement(f: Facts, d: Span) -> str | None:
     """The polarity of the clauses that speak of what the question asks: "no" when any of
     them denies it (every part of a "yes" must hold), "yes" when all affirm it."""
@@ -111,7 +129,7 @@ def _statement(f: Facts, d: Span) -> str | None:
             toks = tokens(clause.text[flip.end():])
         negative = prefixed or any(
             (w in NEGATIONS or w in _DENIALS or w == "without")
-            and prefix_stem(w) not in f.focus_stems for w in toks)
+            and prefix_stem(w) not in f.focus_stems for w in _asserted(toks))
         negative = negative != (flip is not None)
         said.add("no" if negative or _substitutes(f, d, toks) else "yes")
     if "no" in said:
@@ -205,7 +223,13 @@ def grade_yes_no(f: Facts, d: Span) -> Outcome:
         if stated == want:
             return guess(C, "yes_no.statement", f"answers {stated} ({how})")
         return guess(INC, "yes_no.statement_other", f"answers {stated} ({how}), gold is {want}")
-    if any(t in NEGATIONS or t in _DENIALS for t in toks):
+    denials = [t for t in _asserted(toks) if t in NEGATIONS or t in _DENIALS]
+    if denials:
+        if len(denials) == 1 and _NOT_TRUE(folded):
+            # "It's not true that the USSR stayed away": a claim denied in words other than the
+            # question's; which way that answers it is a reading.
+            return guess(INC, "yes_no.denied_claim", "denies a claim that is not the question's:"
+                         " no yes or no")
         if want == "no":
             return guess(C, "yes_no.implied", "answers no (negative sentence)")
         return guess(INC, "yes_no.implied_other", f"answers no (negative sentence), gold is {want}")

@@ -109,11 +109,17 @@ _ADDS = re.compile(r"\b(?:also|too|as well|more|other|another|additional|further
                    re.I)
 
 
+# The same at the start of what follows a contrast: "but the final toll was three".
+_SETTLED = re.compile(r"\W*(?:the|its|their|his|her) (?:final|confirmed|official|current|"
+                      r"updated|revised|true|real|actual|correct)\b", re.I)
+
+
 def _corrects(text: str, rival_piece: str) -> bool:
     """Whether the turn right before the rival value takes the earlier value back: the rival
     then replaces the gold, and the response settles on it."""
     at = text.find(rival_piece)
-    return at > 0 and _CORRECTION.search(text[:at]) is not None
+    return at > 0 and (_CORRECTION.search(text[:at]) is not None
+                       or _SETTLED.match(rival_piece) is not None)
 
 
 SHORT = 30

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from bench.dataset import Question
-from bench.grading.common import INC, NA, C, Outcome, Span, decides, may_decline
+from bench.grading.common import FUNCTION, INC, NA, C, Outcome, Span, decides, guess, may_decline
 from bench.grading.doubt import doubt
 from bench.grading.extract import Extraction, extract, residue
 from bench.grading.facts import Facts
@@ -43,6 +43,9 @@ _STOCK_ABSTENTIONS = frozenset((
 ))
 
 
+_DANGLING = FUNCTION | frozenset(
+    "the a an and or but roughly approximately about around nearly almost some".split())
+"""Words no finished sentence ends on: a reply that ends on one broke off."""
 _ECHO: Outcome = (NA, "echo", "restates the question: no answer")
 _ASKS_BACK: Outcome = (NA, "hedge.question", "answers with a question: no commitment")
 _SOMETHING = re.compile(r"[^\W_]|[^\w\s.,;:!?'\"()\[\]{}<>/\\|*_~`-]").search
@@ -148,7 +151,7 @@ class Matcher:
         decided = decides(outcome)
         # A right answer is withheld only by asking the question back: most are not looked at.
         if verdict == Verdict.INCORRECT or (verdict == Verdict.CORRECT and "?" in span):
-            withheld = self._withheld(d, verdict, ext.how)
+            withheld = self._withheld(d, verdict, ext.how, rule)
             if withheld is not None:
                 return Assessment(*withheld, decides(withheld), span)
         if ext.corrected and verdict == Verdict.INCORRECT:
@@ -178,7 +181,7 @@ class Matcher:
         self._pieces[text] = outcome
         return outcome
 
-    def _withheld(self, d: Span, verdict: Verdict, how: str) -> Outcome | None:
+    def _withheld(self, d: Span, verdict: Verdict, how: str, rule: str) -> Outcome | None:
         """A response that commits to nothing although the rules found something to grade:
         it only restates the question, trails off before answering, or ends saying the
         speaker cannot tell the asked fact. What it did say is then context, not an answer;
@@ -194,6 +197,11 @@ class Matcher:
             return _ECHO if self.facts.echoes(d) else _ASKS_BACK
         if how != "marker" and end.endswith(("...", "…")):
             return NA, "extract.unfinished", "trails off before giving an answer"
+        if end[-1:].isalpha() and d.toks[-1] in _DANGLING and len(d.toks) > 8 \
+                and rule != "alternatives":
+            # "... that comes to roughly": cut off before its answer, or an answer with a
+            # trailing word? A reader must say.
+            return guess(NA, "extract.unfinished", "breaks off mid-sentence")
         if _ASKED_FACT(d.folded) and may_decline(d.toks):
             last = d.sentences[-1] if d.sentences else None
             if last is not None and last.speaker_abstains and _ASKED_FACT(last.text):

@@ -153,7 +153,7 @@ YES_NO_ABSTAIN = AnyCue(*_BARE, *_SILENT_SOURCE, *_FIRST_PERSON, *_FOREIGN_ABSTA
 # "The figure was not disclosed": the right answer to an unreported question.
 _NOT_DISCLOSED = (
     Cue(rf"not (?:been |yet |officially |publicly |independently |formally |immediately "
-        rf"|ever |clearly |fully )*{_TOLD}\b|not independently\b|not yet (?:been )?"
+        rf"|ever |clearly |fully )*{_TOLD}\b|not (?:be |been )?independently\b|not yet (?:been )?"
         rf"(?:determined|established|found|released|published|concluded|known|made public"
         rf"|announced|disclosed)\b|not be (?:independently )?(?:confirmed|verified)\b"),
     Cue(rf"(?:did|do|does|has|have|had|would|could|will|was|were) not (?:\w+ ){{0,2}}?{_TELL}"
