@@ -67,6 +67,16 @@ CASES = [
      "comes to roughly", "not_attempted", False),
     # a name as another language spells it: a best guess
     ("heli-responsible", "Aserbaidschan hat die Verantwortung übernommen.", "correct", False),
+    # reasoning, then a conclusion that reads plainly: the conclusion answers
+    ("heli-date", "Early reports gave 10 November 2020. Moscow later corrected itself. So it "
+     "was shot down on 9 November 2020.", "correct", True),
+    ("heli-crew-killed", "Two crewmen died at once. So far, three were hurt.", "correct",
+     True),
+    # the gold for another occasion than the one asked, and a rival for the asked one
+    ("war2020-shusha", "Shusha fell in 1992; in 2020 it was Hadrut that fell first.",
+     "incorrect", True),
+    # a name in another script within one letter of the gold
+    ("war2020-capital", "სტეფანაკერტი", "correct", True),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

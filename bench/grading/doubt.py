@@ -93,7 +93,7 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
     if verdict == C and rule != "exact":
         if f.gold is None:
             return _unreported_turn(d, regrade)
-        found = (_arithmetic(d, regrade)
+        found = (_concluded(d, rule, regrade) or _arithmetic(d, regrade)
                  or ("?" in d.raw and (_asked_candidates(d, regrade)
                                        or _only_asked(d, regrade)))
                  or _declined_items(f, d)
@@ -105,12 +105,12 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
         return (turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
                 or (_rival_first(f, d, regrade) if rival else None) or rival_roles(f, d))
     if verdict == INC and f.gold is not None:
-        return (_arithmetic(d, regrade)
+        return (_concluded(d, rule, regrade) or _arithmetic(d, regrade)
                 or (squashed(f, d) if rule == "other.answer" else None)
                 or _not_the_asked_fact(d) or _declined_items(f, d)
                 or _asked_candidates(d, regrade)
                 or (table_row(f, response, regrade) if rule == "alternatives" else None)
-                or other_language(f, d, regrade) or _concluded(d, rule, regrade)
+                or other_language(f, d, regrade)
                 or _declined_beside(d, rule) or _unsure_reading(f, d, rule, reason)
                 # Several names: a city with its country, a title with its holder, or
                 # candidates? A reader must say.
@@ -272,14 +272,14 @@ _CERTAIN = re.compile(r"\b(?:obviously|clearly|plainly|certainly|definitely|sure
 
 def _unreported_turn(d: Span, regrade: Regrade) -> Outcome | None:
     """ "Never disclosed, but it was clearly carrying fuel": after the turn, a value is
-    asserted after all; with a word of certainty ("clearly", "in fact") the assertion is
-    plain."""
+    asserted after all; with a word of certainty ("clearly", "in fact") or a plain yes or no
+    the assertion is plain."""
     if not _CONTRAST_WORDS.intersection(d.toks):
         return None
     pieces = [p for p in _CONTRAST.split(d.raw) if p and p.strip()]
-    if len(pieces) >= 2 and regrade(pieces[-1])[0] == INC:
+    if len(pieces) >= 2 and (graded := regrade(pieces[-1]))[0] == INC:
         reason = "says the fact was not disclosed, then asserts a value anyway"
-        if _CERTAIN.search(pieces[-1].lower()):
+        if _CERTAIN.search(pieces[-1].lower()) or graded[1] == "unreported.yes_no":
             return INC, "doubt.asserted", reason
         return guess(INC, "doubt.asserted", reason)
     return None
@@ -316,18 +316,24 @@ def _distant_negation(f: Facts, d: Span) -> Outcome | None:
     return None
 
 
-_CONCLUSION = re.compile(r"^\s*(?:so|therefore|thus|hence|in short|in sum|overall)\b", re.I)
+_CONCLUSION = re.compile(r"^\W*(?:so|therefore|thus|hence|in short|in sum|overall|in the end)\b"
+                         r"(?!\s+(?:far|called|much|many|long|that|to speak)\b)", re.I)
 
 
 def _concluded(d: Span, rule: str, regrade: Regrade) -> Outcome | None:
-    """Candidates weighed, then a concluding sentence ("So the longest is the Nile")."""
-    if rule != "alternatives":
+    """Reasoning or candidates, then a concluding sentence ("So the claim was made on 8
+    November"; "So the longest is the Nile"): the conclusion is the answer. Decided when the
+    conclusion alone reads plainly."""
+    if "." not in d.raw.rstrip(" .\n") and "\n" not in d.raw.strip():
         return None
     said = sentences(d.raw)
     if len(said) > 1 and _CONCLUSION.match(said[-1]):
-        verdict = regrade(said[-1])[0]
-        if verdict in (C, INC):
-            return guess(verdict, "doubt.concluded", "weighs candidates, then concludes")
+        graded = regrade(said[-1])
+        if graded[0] in (C, INC):
+            if decides(graded):
+                return graded[0], "doubt.concluded", "reasons, then concludes"
+            if rule == "alternatives":
+                return guess(graded[0], "doubt.concluded", "weighs candidates, then concludes")
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bench.grading.common import INC, C, Outcome, Span, decides, guess
+from bench.grading.common import INC, C, Outcome, Span, decides, edit_distance, guess
 from bench.grading.facts import Facts
 from bench.grading.rivals import Regrade
 from bench.text.normalize import fold, tokens
@@ -36,7 +36,8 @@ def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
 
         plain = anyascii(d.raw).replace("'", "").replace("`", "")
         graded = regrade(plain)
-        if graded[0] == C and decides(graded) and _letters_only(d.raw):
+        if _letters_only(d.raw) and ((graded[0] == C and decides(graded))
+                                     or _near_gold(f, plain)):
             # Transliterated, the name alone is the gold: no reading of the language needed.
             return C, "doubt.script", "the gold written in another script"
         if graded[0] == C or _close_to_gold(f, plain) or _sounds_like_gold(f, plain):
@@ -45,6 +46,19 @@ def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
         return guess(C, "doubt.language", "the gold as another language spells it")
     return guess(INC, "doubt.language", "an answer in another language: not matched to the "
                  "gold")
+
+
+def _near_gold(f: Facts, text: str) -> bool:
+    """Whether `text` is a gold form word for word, each long word within one letter of the
+    gold's ("Stepanakerti" for Stepanakert), with nothing else."""
+    said = tokens(fold(text))
+    for variant in f.variants:
+        gold = tokens(fold(variant))
+        if len(gold) == len(said) and all(
+                a == b or (len(b) >= 5 and edit_distance(a, b, 1) <= 1)
+                for a, b in zip(said, gold, strict=True)):
+            return True
+    return False
 
 
 def _letters_only(raw: str) -> bool:

@@ -208,9 +208,12 @@ def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
             said = _occasions(clause)
             if said and not said & asked and _piece_verdict(f, clause, regrade) == C:
                 others = [c for c in clauses if c is not clause and _occasions(c) & asked]
-                if others and rival_names(f, others[0]):
-                    return guess(INC, "doubt.rivals", "gives the gold for another occasion "
-                                 "than the one asked, and a rival for it")
+                if others and rival_names(f, others[0]) \
+                        and _piece_verdict(f, others[0], regrade) == INC:
+                    # "Ban was the ninth; the eighth was Annan" for the eighth: the asked
+                    # occasion has its own answer, and it is not the gold.
+                    return INC, "doubt.rivals", ("gives the gold for another occasion than "
+                                                 "the one asked, and a rival for it")
     at = gold_at(f, d.folded)
     if at <= 0:
         return None
