@@ -23,6 +23,7 @@ FORMS = [
     "Answer: {a}", "Final answer: **{a}**", "The final answer is {a}.", "It was {a}.",
     "It's {a}!", "I think it was {a}.", "I believe {a}.", "Probably {a}.", "Most likely `{a}`",
     "According to the article, {a}.", "Based on the sources, {a}.", "ANSWER: {A}",
+    "Not {a}.", "not {a}", "The answer is not **{a}**.", "Probably not {a}.",
 ]
 # Near misses: each must be read in full, and the reading decides.
 NEAR = ["It was not {a}.", "The answer is {a}?", "I think it was {a}, or maybe not.",

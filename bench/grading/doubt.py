@@ -110,7 +110,7 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                 or _not_the_asked_fact(d) or _declined_items(f, d)
                 or _asked_candidates(d, regrade)
                 or (table_row(f, response, regrade) if rule == "alternatives" else None)
-                or other_language(f, d, regrade)
+                or (other_language(f, d, regrade) if rule != "negation" else None)
                 or _declined_beside(d, rule) or _unsure_reading(f, d, rule, reason)
                 # Several names: a city with its country, a title with its holder, or
                 # candidates? A reader must say.

@@ -15,7 +15,7 @@ _FOREIGN = frozenset("""la le les des du et est une un der die das und ist hat e
     være ikke nicht kein keine pas oui sí sim não nein nei kyllä""".split())
 
 
-_ENGLISH = frozenset("the of and is was were to in it that this by for with".split())
+_ENGLISH = frozenset("the of and is was were to in it that this by for with not no".split())
 
 
 def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:

@@ -28,8 +28,9 @@ def rival_roles(f: Facts, d: Span) -> Outcome | None:
     # Both shapes need a clause around the gold: a bare name ("Shusha.") has none.
     if f.type not in ("entity", "text") or not 3 <= len(d.toks) <= SHORT:
         return None
-    for sentence in sentences(d.raw):
-        folded = fold(sentence)
+    said = sentences(d.raw)
+    for sentence in said:
+        folded = d.folded if len(said) == 1 else fold(sentence)
         for key in f.keys:
             if not key.strip():
                 continue

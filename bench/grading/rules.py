@@ -27,7 +27,8 @@ from bench.verdicts import Grade, Verdict
 RULES_SPEC = "rules-v3"
 
 # The plainest answers skip the reading: a lead-in that adds nothing ("The answer is",
-# "According to the article,") before a gold variant, or a stock abstention. Their verdict is
+# "According to the article,") before a gold variant or its plain negation ("Not Shusha."),
+# or a stock abstention. Their verdict is
 # the one the full reading gives (tests/test_grading_shortcuts.py holds the two equal).
 _LEAD_IN = re.compile(
     r"(?:(?:(?:the |my )?(?:final |short )?answer(?: is|:)|it(?:'s| is| was)|i (?:think|believe)"
@@ -114,6 +115,8 @@ class Matcher:
                 variant = rest.translate(_PLAIN).strip().rstrip(".!").strip().lower()
                 if variant in self._exact or variant in _STOCK_ABSTENTIONS:
                     return self._stock(variant)._replace(extracted=rest)
+                if variant.startswith("not ") and variant[4:].strip() in self._exact:
+                    return self._stock("not " + variant[4:].strip())._replace(extracted=rest)
         return self._read(response)
 
     def _stock(self, text: str) -> Assessment:
