@@ -118,11 +118,16 @@ def negated(before: list[str]) -> bool:
     return False
 
 
+_CUE_START = re.compile(r" (?:un|investig|inquir)").search
+
+
 def may_decline(toks: list[str]) -> bool:
+    """Whether tokens may hold an abstention cue at all: a cheap test before the cues."""
     if not toks:
         return True
-    if not any(t in CUE_OPENERS or t.startswith(("un", "investig", "inquir")) for t in toks):
-        return not all(t.isascii() for t in toks)  # a script of its own: cues are read
+    joined = " " + " ".join(toks)
+    if CUE_OPENERS.isdisjoint(toks) and not _CUE_START(joined):
+        return not joined.isascii()  # a script of its own: cues are read
     return any(t[:5] in CUE_PREFIXES for t in toks)
 
 

@@ -59,13 +59,17 @@ def _gold_by_separator(f: Facts, d: Span) -> bool:
     enumeration that holds the gold needs one (a cheap test before reading items)."""
     seq = [t for t in tokens_and_separators(d.folded) if t not in ARTICLES]
     n = len(seq)
-    where: dict[str, list[int]] = {}
-    for i, t in enumerate(seq):
-        where.setdefault(t, []).append(i)
     for k in f.keys:
         gold = k.split()
-        width = len(gold)
-        for i in where.get(gold[0], ()):
+        if not gold:
+            continue
+        width, first = len(gold), gold[0]
+        i = -1
+        while True:
+            try:
+                i = seq.index(first, i + 1)  # a scan in C: most words are no gold word
+            except ValueError:
+                break
             if seq[i: i + width] == gold and ((i and seq[i - 1] in _SEPARATING) or (
                     i + width < n and seq[i + width] in _SEPARATING)):
                 return True
