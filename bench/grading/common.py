@@ -28,6 +28,7 @@ from bench.text.normalize import (
     token_starts,
     tokens,
 )
+from bench.text.numbers import NUMBER_WORDS
 from bench.verdicts import Verdict
 
 Outcome = tuple[Verdict, str, str]
@@ -209,9 +210,13 @@ class Span:
     def mentions(self) -> list[NumberMention]:
         """Every number, the days of dates left out ("9 November 2020" holds no count 9)."""
         if self._mentions is None:
-            skip = month_date_tokens(self.folded, self.toks, self._starts) \
-                if _DIGIT(self.folded) else frozenset()
-            self._mentions = find_numbers(self.toks, skip)
+            digits = _DIGIT(self.folded)
+            if not digits and NUMBER_WORDS.isdisjoint(self.toks):
+                self._mentions = []  # most answers to name questions: no number to read
+            else:
+                skip = month_date_tokens(self.folded, self.toks, self._starts) \
+                    if digits else frozenset()
+                self._mentions = find_numbers(self.toks, skip)
         return self._mentions
 
     def _pieces(self, splitter: re.Pattern[str]) -> list[Piece]:
