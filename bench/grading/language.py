@@ -10,9 +10,9 @@ from bench.grading.facts import Facts
 from bench.grading.rivals import Regrade
 from bench.text.normalize import fold, tokens
 
-_FOREIGN = frozenset("""la le les des du et est une un der die das und ist hat ein eine dem
-    den el los las y es una il della del di lo gli os em og er ve bir het een och ett på är
-    være ikke nicht kein keine pas oui sí sim não nein nei kyllä""".split())
+FOREIGN_WORDS = _FOREIGN = frozenset("""la le les des du et est une un der die das und ist hat
+    ein eine dem den el los las y es una il della del di lo gli os em og er ve bir het een och
+    ett på är være ikke nicht kein keine pas oui sí sim não nein nei kyllä""".split())
 
 
 _ENGLISH = frozenset("the of and is was were to in it that this by for with not no".split())

@@ -34,6 +34,7 @@ from bench.grading.common import (
     prefix_stem,
 )
 from bench.grading.facts import Facts
+from bench.grading.language import FOREIGN_WORDS
 from bench.text.cues import ABSTAIN, HEDGES, NONDISCLOSURE, YES_NO_ABSTAIN
 from bench.text.normalize import NEGATIONS, find_dates, tokens
 
@@ -261,7 +262,11 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
     if f.type in ("number", "date") or (cue and f.type != "yes_no"):
         asserted = f.committed_numbers(d, attribution_hedges=bool(cue), relevant_only=True)
         if asserted:
-            return INC, "unreported.asserted", f"asserts {fmt(asserted[0])} as fact"
+            # Beside a statement that the fact was not disclosed, the number may answer
+            # another fact ("the helicopter's two dead are on record; the 2023 toll was not
+            # disclosed"): a reading.
+            outcome: Outcome = (INC, "unreported.asserted", f"asserts {fmt(asserted[0])} as fact")
+            return guess(*outcome) if cue and not _turns_after(folded, cue) else outcome
         if f.type == "date" and not cue and any(d.date[1] for d in find_dates(folded)):
             return INC, "unreported.asserted", "asserts a date the sources never gave"
     if cue:
@@ -269,6 +274,11 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
         if context and f.type == "number":
             return (C, "unreported.context",
                     f"says {cue.group(0).strip()!r}; its other numbers answer other facts")
+        if f.type == "number" and not _turns_after(folded, cue) and _amount_beside(f, d):
+            # "Never disclosed its losses, a silence that covered roughly 3,000 dead": an
+            # amount inside the non-disclosure sentence may be asserted all the same.
+            return guess(C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}, "
+                         "beside an amount")
         return C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}"
     if not f.content(toks, restating=True):
         if f.type != "yes_no" and _explicit(d.clauses):
@@ -276,4 +286,32 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
             return guess(NA, "unreported.polar", "a yes or a no to a question that asks for "
                          "a value")
         return NA, "unreported.none", "no answer and no statement that it is undisclosed"
-    return INC, "unreported.asserted", "asserts an answer the sources never disclosed"
+    outcome = (INC, "unreported.asserted", "asserts an answer the sources never disclosed")
+    # Words with no number and no yes or no, but a negation or another language ("Moscow
+    # kept quiet about it", "wurde nicht bekanntgegeben"): an assertion, or a way of saying
+    # it was not disclosed? A reader must say.
+    return guess(*outcome) if _may_deny(d) else outcome
+
+
+_DENYING = NEGATIONS | frozenset("kept quiet silent secret withheld hid hidden".split())
+
+
+def _may_deny(d: Span) -> bool:
+    return not _DENYING.isdisjoint(d.toks) or not d.raw.isascii() \
+        or not FOREIGN_WORDS.isdisjoint(d.toks)
+
+
+_TURN_AFTER = re.compile(r"\b(?:but|yet|though|although|however)\b")
+
+
+def _turns_after(folded: str, cue: re.Match[str]) -> bool:
+    """ "Unconfirmed, but it was six": a turn after the non-disclosure, which the doubts
+    read; without one, a number beside it may answer another fact."""
+    return _TURN_AFTER.search(folded, cue.end()) is not None
+
+
+def _amount_beside(f: Facts, d: Span) -> bool:
+    """An amount that could answer the asked count, outside any year or partitive."""
+    return any((not m.is_year and not m.partitive and m.qualifier is not None)
+               or (not m.is_year and not m.partitive and m.unit is None and m.value >= 3)
+               for m in d.mentions)

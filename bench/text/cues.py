@@ -101,6 +101,10 @@ _FIRST_PERSON = (
         rf"|would|am|are|will) not(?: \w+ly)?(?: be able to| have (?:enough|sufficient|any|the"
         rf"|specific|reliable|access to|that|this)?)? ?(?:{_KNOW}|information|data|details"
         rf"|knowledge|an answer|a way|access)\b", (" not",)),
+    # "I don't have a reliable record of which outlet said it."
+    Cue(r"(?:i|we) (?:do|did) not have (?:a |an |any |the )?(?:\w+ ){0,2}?(?:record|records"
+        r"|source|sources|information|data|details|knowledge|figure|answer|reference)\b",
+        (" not have",)),
     # The subject dropped, as in a terse reply: "Can't compute that without both tolls."
     Cue(rf"^\W*(?:can|could) not(?: \w+ly)? (?:{_KNOW}|work out|pin down)\b", ("not",)),
     Cue(r"(?:not|un)(?: \w+ly)? ?(?:available|accessible|known|clear) to (?:me|us)\b",
@@ -126,6 +130,11 @@ _SILENT_SOURCE = (
     Cue(rf"{_SOURCE} (?:\w+ ){{0,3}}?(?:do|does|did|can|could) not (?:\w+ )?{_TELL}\b",
         (" not ",)),
     Cue(rf"{_SOURCE} (?:\w+ ){{0,12}}?never (?:\w+ )?{_TELL}s?\b", ("never",)),
+    # "The documents discuss the downing but say nothing about the vehicle"; "are silent on".
+    Cue(r"(?:say|says|said|mention|mentions|mentioned|tell|tells|give|gives|contain|contains"
+        r"|report|reports) nothing (?:about|on|of|regarding|concerning)\b"
+        r"|(?:is|are|was|were|remain|remains|remained) silent (?:on|about|regarding|as to)\b",
+        ("nothing", "silent")),
     Cue(r"not (?:enough|sufficient) (?:information|context|detail|details|data|evidence)\b"
         r"|insufficient\b|no (?:information|answer|data|details|mention|indication|record"
         r"|evidence|specific|clear|reliable|definitive)\b"),
@@ -170,6 +179,7 @@ _NOT_DISCLOSED = (
         rf"|never (?:been |yet |officially |publicly |independently |formally |fully "
         rf"|conclusively |definitively |reliably )*{_TOLD}\b|never {_TELL}[sd]?\b"
         rf"|kept (?:secret|confidential|under wraps|quiet)\b"
+        rf"|(?:never|not) (?:\w+ )?(?:made|make|makes) (?:\w+ ){{0,3}}?public\b|withheld\b"
         rf"|(?:undisclosed|unconfirmed|unverified|unspecified|unreported|unnamed|unidentified"
         rf"|unannounced|unpublished|unstated)\b|still (?:being )?investigat\w*"
         rf"|under investigation\b|being investigated\b|yet to be\b"
