@@ -29,7 +29,7 @@ from bench.grading.common import (
     prefix_stem,
 )
 from bench.grading.facts import Facts
-from bench.grading.language import other_language
+from bench.grading.language import foreign_sentence, other_language
 from bench.grading.names import other_full_name, rival_roles
 from bench.grading.rivals import (
     NUMBER_WORDS,
@@ -102,7 +102,8 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
         if found is not None or f.type == "yes_no":
             return found
         rival = span_rivals(f, d)  # the costliest check, shared by those that need it
-        return (turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
+        return ((foreign_sentence(d) if rival else None)
+                or turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
                 or (_rival_first(f, d, regrade) if rival else None) or rival_roles(f, d))
     if verdict == INC and f.gold is not None:
         return (_concluded(d, rule, regrade) or _arithmetic(d, regrade)

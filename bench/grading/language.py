@@ -18,6 +18,28 @@ FOREIGN_WORDS = _FOREIGN = frozenset("""la le les des du et est une un der die d
 _ENGLISH = frozenset("the of and is was were to in it that this by for with not no".split())
 
 
+def in_other_language(d: Span) -> bool:
+    """Whether a span reads as another language than English: another script, or Latin
+    letters among another language's frequent words."""
+    words = set(d.toks)
+    if d.raw.isascii() and words.isdisjoint(_FOREIGN):
+        return False
+    if any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "")
+           for ch in d.raw):
+        return True
+    foreign = len(words & _FOREIGN) + any(ch.isalpha() and not ch.isascii() for ch in d.raw)
+    return not words & _ENGLISH and (foreign >= 2 or (foreign == 1 and len(d.toks) <= 4))
+
+
+def foreign_sentence(d: Span) -> Outcome | None:
+    """A sentence in another language that holds the gold beside a rival value ("Погиб один
+    военнослужащий, ещё двое были ранены"): which of them answers takes a reader of the
+    language."""
+    if len(d.toks) >= 3 and in_other_language(d):
+        return guess(C, "doubt.language", "the gold in a sentence of another language")
+    return None
+
+
 def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
     """An answer in another script or language: transliterated, it may match the gold; if
     not, a reader of that language must say."""

@@ -75,7 +75,9 @@ def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
     the toll was later revised to three"): the response settles on the rival. The other way
     round ("Many say Lachin, but it was Shusha") it settles on the gold; either way a reader
     must weigh the turn, so the verdict is a best guess."""
-    if not rival or not TURN_WORDS.intersection(d.toks):
+    # A description ("machine-gun fire") is no name: for a text answer any other answer
+    # after a turn is a rival.
+    if (not rival and f.type != "text") or not TURN_WORDS.intersection(d.toks):
         return None
     # A paragraph after the one that answers is elaboration, not a correction of it.
     paragraphs = [p for p in _BLANK_LINE.split(d.raw) if p.strip()]
@@ -86,6 +88,20 @@ def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
         return None
     named = [(i, v) for i, p in enumerate(pieces)
              if (v := _piece_verdict(f, p, regrade)) is not None]
+    if len({v for _, v in named}) < 2 and f.type == "text":
+        # A description of the asked kind counts as a rival only where a correction
+        # introduces it ("later corrected that to artillery fire"): after a plain contrast
+        # it may be elaboration or a hedge.
+        described = [(i, v) for i, p in enumerate(pieces)
+                     if (v := _piece_verdict(f, p, regrade, describes=True)) is not None]
+        if len({v for _, v in described}) == 2 and described[-1][1] == INC \
+                and described[0][1] == C:
+            after = pieces[described[-1][0]]
+            if _corrects(first, after):
+                return INC, "doubt.turn", "names the gold, then corrects it to another answer"
+            if _ADVERSATIVE.search(first, 0, first.find(after)):
+                return guess(INC, "doubt.turn", "names the gold, then turns to another answer")
+        return None
     if len({v for _, v in named}) < 2:
         return None
     first_gold = next(i for i, v in named if v == C)
@@ -109,6 +125,7 @@ _ADDS = re.compile(r"\b(?:also|too|as well|more|other|another|additional|further
                    re.I)
 
 
+_ADVERSATIVE = re.compile(r"\b(?:but|however|yet)\b")
 # The same at the start of what follows a contrast: "but the final toll was three".
 _SETTLED = re.compile(r"\W*(?:the|its|their|his|her) (?:final|confirmed|official|current|"
                       r"updated|revised|true|real|actual|correct)\b", re.I)
@@ -138,10 +155,14 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
                 f.question.question):
             return None
         return _rival_names_beside(f, d, regrade)
-    sentence = next((s for s in _CLAUSE_END.split(d.raw)
-                     if s.strip() and regrade(s)[0] == C), None)
+    said = [s for s in _CLAUSE_END.split(d.raw) if s.strip()]
+    sentence = next((s for s in said if regrade(s)[0] == C), None)
     if sentence is None:
         return None
+    if len(said) > 1 and not rivals(f, sentence):
+        # "6,500 was the figure for soldiers alone; counting everyone, 7,500": the rival in
+        # another sentence may be the one the writer commits to.
+        return guess(C, "doubt.rivals", "gives the gold, and a rival value in another sentence")
     return _rival_values(f, d, sentence, regrade)
 
 
@@ -271,14 +292,22 @@ def _aboutness(f: Facts, clause: str) -> float:
     return shared - 0.5 * (len(words) - shared)
 
 
-def _piece_verdict(f: Facts, piece: str, regrade: Regrade) -> Verdict | None:
-    """C where a piece names the gold, INC where it names a rival value, else None."""
+def _piece_verdict(f: Facts, piece: str, regrade: Regrade,
+                   describes: bool = False) -> Verdict | None:
+    """C where a piece names the gold, INC where it names a rival value (or, if
+    `describes`, gives a description of its own), else None."""
     verdict = regrade(piece)[0]
     if verdict == C:
         return C
     if verdict != INC:
         return None
-    return INC if rivals(f, piece) else None
+    if rivals(f, piece):
+        return INC
+    if describes:  # a description of the asked kind: words of its own
+        own = [w for w in tokens(fold(piece)) if w not in FILLER and w not in FUNCTION
+               and prefix_stem(w) not in f.question_stems]
+        return INC if own else None
+    return None
 
 
 def span_rivals(f: Facts, d: Span) -> bool:

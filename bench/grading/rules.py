@@ -47,6 +47,16 @@ _STOCK_ABSTENTIONS = frozenset((
 _DANGLING = FUNCTION | frozenset(
     "the a an and or but roughly approximately about around nearly almost some".split())
 """Words no finished sentence ends on: a reply that ends on one broke off."""
+
+
+def _broken_off(last: str, end: str) -> bool:
+    """Whether a reply ending without punctuation on `last` broke off mid-sentence: on a
+    function word, a possessive ("was Armenia's") or a verb's "-ing"/"-ed" form ("carried out
+    using", "Aliyev urged")."""
+    return last in _DANGLING or end.endswith(("'s", "’s")) or (
+        len(last) > 4 and last.endswith(("ing", "ed")))
+
+
 _ECHO: Outcome = (NA, "echo", "restates the question: no answer")
 _ASKS_BACK: Outcome = (NA, "hedge.question", "answers with a question: no commitment")
 _SOMETHING = re.compile(r"[^\W_]|[^\w\s.,;:!?'\"()\[\]{}<>/\\|*_~`-]").search
@@ -200,8 +210,8 @@ class Matcher:
             return _ECHO if self.facts.echoes(d) else _ASKS_BACK
         if how != "marker" and end.endswith(("...", "…")):
             return NA, "extract.unfinished", "trails off before giving an answer"
-        if end[-1:].isalpha() and d.toks[-1] in _DANGLING and len(d.toks) > 8 \
-                and rule != "alternatives":
+        if end[-1:].isalpha() and len(d.toks) >= 6 and rule != "alternatives" \
+                and _broken_off(d.toks[-1], end) and not self._committed_before(end):
             # "... that comes to roughly": cut off before its answer, or an answer with a
             # trailing word? A reader must say.
             return guess(NA, "extract.unfinished", "breaks off mid-sentence")
@@ -215,6 +225,16 @@ class Matcher:
         if (asks or (not yes_no and len(d.toks) > 2)) and self.facts.echoes(d):
             return _ECHO
         return None
+
+    def _committed_before(self, text: str) -> bool:
+        """Whether the sentences finished before a break-off already commit to a value of
+        the asked kind ("Three were killed. Moscow said ... and offered")."""
+        cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind("\n"))
+        if cut <= 0:
+            return False
+        graded = self._regrade(text[:cut + 1])
+        return decides(graded) and graded[0] in (Verdict.CORRECT, Verdict.INCORRECT) \
+            and not graded[1].endswith(("offtype", "vague"))
 
     # ------------------------------------------------------------ per answer type
 
