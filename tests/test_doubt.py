@@ -71,7 +71,8 @@ CASES = [
     ("heli-date", "Early reports gave 10 November 2020. Moscow later corrected itself. So it "
      "was shot down on 9 November 2020.", "correct", True),
     ("heli-crew-killed", "Two crewmen died at once. So far, three were hurt.", "correct",
-     True),
+     False),
+    ("heli-crew-killed", "Three crewmen were aboard. So two of them died.", "correct", True),
     # the gold for another occasion than the one asked, and a rival for the asked one
     ("war2020-shusha", "Shusha fell in 1992; in 2020 it was Hadrut that fell first.",
      "incorrect", True),

@@ -160,9 +160,14 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
     if sentence is None:
         return None
     if len(said) > 1 and not rivals(f, sentence):
-        # "6,500 was the figure for soldiers alone; counting everyone, 7,500": the rival in
-        # another sentence may be the one the writer commits to.
-        return guess(C, "doubt.rivals", "gives the gold, and a rival value in another sentence")
+        # "6,500 was the figure for soldiers alone; counting everyone, 7,500": a rival in a
+        # sentence that speaks of what is asked as much as the gold's may be the answer.
+        # One about something else ("The convoy had set out on 5 November") is context.
+        mine = _aboutness(f, sentence)
+        if any(rivals(f, s) and _aboutness(f, s) >= mine for s in said if s is not sentence):
+            return guess(C, "doubt.rivals", "gives the gold, and a rival value in another "
+                         "sentence about the same")
+        return None
     return _rival_values(f, d, sentence, regrade)
 
 
