@@ -78,6 +78,21 @@ CASES = [
      "incorrect", True),
     # a name in another script within one letter of the gold
     ("war2020-capital", "სტეფანაკერტი", "correct", True),
+    # a loop alternating the gold with another name
+    ("war2020-shusha", "Answer: the city of Shusha Lachin Shusha Lachin Shusha", "incorrect",
+     True),
+    # nonsense carrying the gold; a sum with no result; a writer who will not choose
+    ("heli-date", "Potato 9 November 2020 potato equals 9 November 2020 potato.", "incorrect",
+     False),
+    ("heli-crew-killed", "2 x 2 servicemen.", "incorrect", False),
+    ("heli-date", "9 November 2020, unless it was the 10th; I cannot decide.", "incorrect",
+     False),
+    # a rival name in a sentence that speaks more of what is asked than the gold's
+    ("war2020-shusha", "Shusha was where the offensive began; the city they took was Lachin.",
+     "incorrect", False),
+    # footnotes closing a reply are sources, not names in the answer
+    ("war2020-shusha", "Azerbaijani forces took Shusha [1].\n\n[1] Reuters, 8 November 2020",
+     "correct", True),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -66,6 +66,13 @@ _ARITHMETIC = re.compile(r"\d[\d,.]*\s*(?:[a-z]+\s+){0,2}(?:[+×*/−]|\bx\b|\bp
 
 
 _RESULT = re.compile(r"=|\bequals\b", re.I)
+# "5,000 x 5,000 helpers": an operation between two numbers, no value.
+_EXPRESSION = re.compile(r"\d\s+(?:[+×*]|x)\s+\d", re.I)
+_IN_WORDS_RESULT = re.compile(r"\b(?:leaves|leaving|gives|giving|makes|making|is|are|was)\b",
+                              re.I)
+# "30,000 minus 6,500 leaves 23,500": a difference in words, and its result.
+_MINUS_IN_WORDS = re.compile(r"\d[\d,.]*\s+(?:minus|less|take away)\s+\d[\d,.]*\s+(?:leaves|"
+                             r"gives|makes|is|equals)\b")
 _SUM_RESULT = re.compile(r"\b(?:make|makes|making|for\s+a\s+total\s+of|totall?ing|bringing\s+"
                          r"(?:the|it|them)\s+(?:total\s+)?to|brings?\s+(?:the|it|them)\s+"
                          r"(?:total\s+)?to|adds?\s+up\s+to)\b", re.I)
@@ -98,7 +105,8 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                                        or _only_asked(d, regrade)))
                  or _declined_items(f, d)
                  or (_distant_negation(f, d) if _NEGATOR.search(d.folded) else None)
-                 or _loop(f, d) or (other_full_name(f, d) if f.person else None))
+                 or _loop(f, d) or _strange_repeat(f, d) or _wavers(d)
+                 or (other_full_name(f, d) if f.person else None))
         if found is not None or f.type == "yes_no":
             return found
         rival = span_rivals(f, d)  # the costliest check, shared by those that need it
@@ -125,9 +133,13 @@ _OR = re.compile(r"\b(?:or|either)\b")
 
 def _alternatives(d: Span, rule: str, reason: str) -> Outcome:
     """Names offered as alternatives ("Either Biden or Trump", "Rybar, WarGonzo or Grey Zone")
-    are candidates, wrong as an answer; names side by side without an "or" may be a city
-    with its country or a title with its holder, which is a reading."""
+    or looped over ("Shusha Lachin Shusha Lachin") are candidates, wrong as an answer; names
+    side by side without an "or" may be a city with its country or a title with its holder,
+    which is a reading."""
     if _OR.search(d.folded) and "?" not in d.raw:
+        return INC, rule, reason
+    names = re.findall(r"\b[A-Z][\w'’-]+", d.raw)
+    if len(names) - len(set(names)) >= 2:  # "Shusha Lachin Shusha Lachin": a loop
         return INC, rule, reason
     return guess(INC, rule, reason)
 
@@ -149,7 +161,12 @@ def _arithmetic(d: Span, regrade: Regrade) -> Outcome | None:
     """A sum that carries the gold commits to its result: "3 + 3 = 7", and in words, "193
     members plus the Holy See and Palestine make 195". Decided where the sum is false ("2 + 2
     = 5 died": nonsense) or opens the answer with bare numbers (see `_false_sum`)."""
-    if ("=" in d.raw or "equals" in d.folded) and _ARITHMETIC.search(d.raw):
+    if _EXPRESSION.search(d.raw) and not _RESULT.search(d.raw) \
+            and not _SUM_RESULT.search(d.raw) and not _IN_WORDS_RESULT.search(d.raw):
+        return guess(INC, "doubt.arithmetic", "a sum with no result: no value given")
+    if (m := _MINUS_IN_WORDS.search(d.folded)) is not None:
+        result = d.folded[m.end():]
+    elif ("=" in d.raw or "equals" in d.folded) and _ARITHMETIC.search(d.raw):
         result = _RESULT.split(d.raw)[-1]
     elif (" plus " in d.folded or "together with" in d.folded) and _SUM_IN_WORDS.search(d.raw):
         result = _SUM_RESULT.split(d.raw)[-1]
@@ -218,6 +235,38 @@ def _asked_candidates(d: Span, regrade: Regrade) -> Outcome | None:
 def _after_no(text: str) -> str:
     """ "No, it was X" after a rejected candidate: the X is the answer."""
     return _REJECTED.sub("", text)
+
+
+_WAVER = re.compile(r"\bunless (?:it|that|this|they) (?:was|is|were|are)\b|\b(?:can|could) not "
+                    r"(?:decide|choose|tell which)\b|\bor (?:maybe|perhaps|possibly)\b")
+
+
+def _wavers(d: Span) -> Outcome | None:
+    """ "November 2020, unless it was December; I can't decide": the gold beside another
+    candidate the writer will not rule out."""
+    if _WAVER.search(d.folded):
+        return guess(INC, "doubt.wavers", "wavers between the gold and another candidate")
+    return None
+
+
+_PUNCTUATED = re.compile(r"[.,;:!?\n]").search
+
+
+def _strange_repeat(f: Facts, d: Span) -> Outcome | None:
+    """The gold said twice or more among words that neither the question nor the gold has,
+    and no sentence ("Banana 1991 banana equals purple 1991 banana"): nonsense carrying the
+    gold, though a reader must say."""
+    if len(d.toks) < 5 or len(d.toks) > 15 or not 2 <= len(set(d.toks)) <= len(d.toks) - 2 \
+            or _PUNCTUATED(d.raw.strip().rstrip(".!")):
+        return None
+    gold_words = {w for key in f.keys for w in key.split()}
+    hits = sum(t in gold_words for t in d.toks)
+    strange = [t for t in d.toks if t not in gold_words and prefix_stem(t) not in
+               f.question_stems and t not in FILLER and t not in FUNCTION
+               and not t[0].isdigit() and t not in NUMBER_WORDS]
+    if hits >= 2 and len(strange) >= 2 and len(set(strange)) < len(strange):
+        return guess(INC, "doubt.loop", f"the gold repeated among {strange[0]!r}: nonsense")
+    return None
 
 
 def _loop(f: Facts, d: Span) -> Outcome | None:

@@ -57,6 +57,8 @@ _CITATION = re.compile(
 _REFERENCES = re.compile(
     r"^\W*(?:sources?|references?|citations?|bibliography|cited)\W*(?::|$)", re.I | re.M
 )
+# Footnotes closing a reply ("[1] CIA World Factbook", "[^2]: Reuters, 9 Nov"): sources.
+_FOOTNOTES = re.compile(r"(?:^[ \t]*\[\^?\d{1,2}\]:?[ \t]+\S[^\n]*(?:\n|$))+\s*\Z", re.M)
 # Line patterns match within a line ([ \t], never \s): a blank line keeps separating paragraphs.
 _FENCE = re.compile(r"^[ \t]*```\w*[ \t]*$", re.M)
 _HEADER = re.compile(r"^[ \t]*#{1,6}[ \t]*", re.M)
@@ -270,6 +272,10 @@ def extract(response: str, folded: str | None = None,
     if answer is None:
         return Extraction("", "think_open")
     text = answer
+    if "\n" in text and "[" in text:
+        notes = _FOOTNOTES.search(text)
+        if notes is not None and _WORD.search(text, 0, notes.start()):
+            text = text[: notes.start()]
     if "[" in text or "(" in text or "【" in text:
         text = _CITATION.sub("", text)
     if "\n" in text:

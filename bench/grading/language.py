@@ -35,7 +35,8 @@ def foreign_sentence(d: Span) -> Outcome | None:
     """A sentence in another language that holds the gold beside a rival value ("Погиб один
     военнослужащий, ещё двое были ранены"): which of them answers takes a reader of the
     language."""
-    if len(d.toks) >= 3 and in_other_language(d):
+    if len(d.toks) >= 3 and in_other_language(d) and (
+            not d.raw.isascii() or len(set(d.toks) & _FOREIGN) >= 2):
         return guess(C, "doubt.language", "the gold in a sentence of another language")
     return None
 

@@ -21,6 +21,7 @@ from bench.grading.common import (
     guess,
     key_of,
     negated,
+    prefix_stem,
 )
 from bench.grading.facts import Facts
 from bench.text.normalize import ARTICLES, fold, tokens, tokens_and_separators
@@ -244,7 +245,12 @@ def _name_loop(f: Facts, d: Span) -> bool:
         return False
     gold = {t for k in keys for t in k}
     cased = {t for w in _CASED_WORD.findall(d.raw) if w[0].isupper() for t in tokens(fold(w))}
-    return bool(left) and all(t in cased and t not in gold for t in left)
+    # "the city of Shusha Lachin Shusha ...": the question's words and function words around
+    # the names are no candidates.
+    left = [t for t in left if t not in FUNCTION and t not in FILLER
+            and prefix_stem(t) not in f.question_stems]
+    looped = hits >= 3 or len(set(left)) < len(left)  # a loop says something again
+    return bool(left) and looped and all(t in cased and t not in gold for t in left)
 
 
 def _loop(f: Facts, sentences: list[list[str]]) -> bool:

@@ -153,7 +153,7 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
         # Names: a comparison word or another occasion makes the gold a passing mention.
         if _REFERENCE.isdisjoint(d.toks) and not _occasions(d.raw) - _occasions(
                 f.question.question):
-            return None
+            return _name_in_another_sentence(f, d, regrade)
         return _rival_names_beside(f, d, regrade)
     said = [s for s in _CLAUSE_END.split(d.raw) if s.strip()]
     sentence = next((s for s in said if regrade(s)[0] == C), None)
@@ -169,6 +169,31 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
                          "sentence about the same")
         return None
     return _rival_values(f, d, sentence, regrade)
+
+
+def _name_in_another_sentence(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
+    """ "Janyatag was where the patrol set out from; it came under fire near Stepanakert":
+    a rival name in a sentence that speaks of what is asked more than the gold's may be the
+    answer (as much: a reading either way)."""
+    said = [s for s in _CLAUSE_END.split(d.raw) if s.strip()]
+    if len(said) < 2 or d.structured:
+        return None  # a table's rows are different facts
+    gold = next((s for s in said if regrade(s)[0] == C), None)
+    if gold is None:
+        return None
+    gold_words = _gold_stems(tuple(f.keys))
+    if not any(t not in FILLER and t not in FUNCTION and prefix_stem(t) not in gold_words
+               for t in tokens(fold(gold))):
+        return None  # the answer said plainly ("Stepanakert."), then context
+    mine = _aboutness(f, gold)
+    best = max((_aboutness(f, s) for s in said if s is not gold and regrade(s)[0] == INC
+                and rival_names(f, s)), default=None)
+    if best is None or best < mine:
+        return None
+    if best > mine:
+        return guess(INC, "doubt.rivals", "a rival name in a sentence that speaks more of "
+                     "what is asked than the gold's")
+    return guess(C, "doubt.rivals", "the gold, and a rival name in another sentence")
 
 
 def _rival_values(f: Facts, d: Span, sentence: str, regrade: Regrade) -> Outcome | None:
