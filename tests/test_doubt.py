@@ -93,6 +93,16 @@ CASES = [
     # footnotes closing a reply are sources, not names in the answer
     ("war2020-shusha", "Azerbaijani forces took Shusha [1].\n\n[1] Reuters, 8 November 2020",
      "correct", True),
+    # the gold only owning the one who answers
+    ("pk-2023-kovgan", "Kovgan's driver, Captain Oleg Smirnov, was the one identified.",
+     "incorrect", False),
+    # a heading over fields titles them; the asked field says it is unknown
+    ("heli-village", "## Crash site\n- **Village:** *not specified in my notes*",
+     "not_attempted", True),
+    # a yes/no question about confirmation answered by the words that would abstain
+    ("pk-2023-rybar-claim-confirmed", "Rybar's claim could not be independently verified.",
+     "correct", False),
+    ("pk-2023-rybar-claim-confirmed", "I could not verify that myself.", "not_attempted", True),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -118,7 +118,8 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                 or (squashed(f, d) if rule == "other.answer" else None)
                 or _not_the_asked_fact(d) or _declined_items(f, d)
                 or _asked_candidates(d, regrade)
-                or (table_row(f, response, regrade) if rule == "alternatives" else None)
+                or (table_row(f, response, regrade) if rule == "alternatives"
+                    or (rule == "other.answer" and d.structured) else None)
                 or (other_language(f, d, regrade) if rule != "negation" else None)
                 or _declined_beside(d, rule) or _unsure_reading(f, d, rule, reason)
                 # Several names: a city with its country, a title with its holder, or

@@ -83,6 +83,8 @@ _MARKER = re.compile(
     r"|conclusion|tl;?dr|bottom line)\s*[:,\-–—])",
     re.I | re.M,
 )
+_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t][^\n]*\n?", re.M)
+_FIELD_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?\**[^\W\d_][^:\n]{0,40}?\**[ \t]*[:：]", re.M)
 _FIELD = re.compile(r"^[ \t]*([^\W\d_](?:[^\W\d_]|[ '’/-]){0,30}?)[ \t]*[:：][ \t]*(?=\S)", re.M)
 _NON_ANSWER_FIELD = re.compile(
     r"^(?:explanation|reasoning|rationale|reason|justification|analysis|thoughts?|thinking"
@@ -288,6 +290,9 @@ def extract(response: str, folded: str | None = None,
         if len(lines) > 1 and (bold := _BOLD_LINE.match(lines[-1])):
             last_bold = bold.group(1)
     if markup:
+        if "#" in text and _FIELD_LINE.search(text):
+            # A heading over "Label: value" lines titles them ("## Mediation"): no answer.
+            text = _HEADING_LINE.sub("", text)
         text = _strip_markup(text)
     how = "whole"
     marker = _last(_MARKER, text) if _MARKER_WORD.search(low) else None

@@ -4,9 +4,10 @@ the gold's family name without being the gold's own ("Hamdan bin Mohammed Al Mak
 
 from __future__ import annotations
 
+import functools
 import re
 
-from bench.grading.common import FILLER, FUNCTION, INC, C, Outcome, Span, guess
+from bench.grading.common import FILLER, FUNCTION, INC, C, Outcome, Span, guess, prefix_stem
 from bench.grading.facts import Facts
 from bench.grading.rivals import SHORT, key_pattern, rival_names, sentences
 from bench.text.normalize import fold, tokens
@@ -29,7 +30,15 @@ def rival_roles(f: Facts, d: Span) -> Outcome | None:
     if f.type not in ("entity", "text") or not 3 <= len(d.toks) <= SHORT:
         return None
     said = sentences(d.raw)
+    possessive = _possessive(f)
     for sentence in said:
+        owned = possessive.search(sentence) if possessive is not None else None
+        if owned is not None and prefix_stem(owned.group(1).lower()) not in f.question_stems \
+                and rival_names(f, " " + sentence):
+            # "Pogosian's boss, Arayik Harutyunyan, wrote it": the gold only owns the one
+            # who answers.
+            return guess(INC, "doubt.rivals", "names the gold only as a possessive beside a "
+                         "rival")
         folded = d.folded if len(said) == 1 else fold(sentence)
         for key in f.keys:
             if not key.strip():
@@ -51,6 +60,19 @@ def rival_roles(f: Facts, d: Span) -> Outcome | None:
                              "them is asked is a reading")
             return None
     return None
+
+
+def _possessive(f: Facts) -> re.Pattern[str] | None:
+    """The gold's last word in the possessive before a common noun ("Pogosian's boss")."""
+    last = {v.split()[-1] for v in f.variants if v.split() and len(v.split()[-1]) >= 3}
+    if not last:
+        return None
+    return _possessive_pattern(tuple(sorted(last)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _possessive_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?i:" + "|".join(map(re.escape, words)) + r")['’]s\s+([a-z][\w-]*)")
 
 
 # A run of name words: capitalised words and the particles inside names.

@@ -209,7 +209,11 @@ def grade_yes_no(f: Facts, d: Span) -> Outcome:
         if got == want:
             return C, "yes_no.match", f"answers {got} (explicit)"
         return INC, "yes_no.other", f"answers {got} (explicit), gold is {want}"
-    if may_decline(toks) and YES_NO_ABSTAIN.search(folded):
+    abstains = YES_NO_ABSTAIN.search(folded) if may_decline(toks) else None
+    # "It could not be independently confirmed" to "Could it be independently confirmed?"
+    # says no: the words that would abstain are the ones the question asks about.
+    if abstains is not None and not {prefix_stem(w) for w in tokens(abstains.group(0))
+                                     if w not in FILLER} & f.focus_stems:
         return NA, "abstain", "abstains: no answer given"
     if may_decline(toks) and not _DISCLOSURE_STEMS & f.focus_stems \
             and (cue := NONDISCLOSURE.search(folded)) \

@@ -434,9 +434,18 @@ def table_row(f: Facts, response: str, regrade: Regrade) -> Outcome | None:
     """A table or list of different facts, one of which is the one asked: its row answers.
     Decided when one row's label alone speaks of what is asked and its value reads plainly."""
     rows = _labelled_rows(response)
+    wanted = _wanted_stems(f.question.question, f.question_content_stems)
+    if len(rows) == 1:
+        # One field among free lines ("Returning from: unclear" under a summary): the field
+        # whose label the question asks answers it, though a reader must say.
+        label, value = rows[0]
+        if {prefix_stem(w) for w in tokens(fold(label))} & wanted:
+            verdict = regrade(value)[0]
+            return guess(verdict, "doubt.table", "the field the question asks, among free "
+                         "lines")
+        return None
     if len(rows) < 2:
         return None
-    wanted = _wanted_stems(f.question.question, f.question_content_stems)
     scored = sorted(((len({prefix_stem(w) for w in tokens(fold(label))} & wanted), i)
                      for i, (label, _) in enumerate(rows)), reverse=True)
     best, second = scored[0], scored[1]
