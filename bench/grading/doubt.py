@@ -371,11 +371,15 @@ _CONCLUSION = re.compile(r"^\W*(?:so|therefore|thus|hence|in short|in sum|overal
                          r"(?!\s+(?:far|called|much|many|long|that|to speak)\b)", re.I)
 
 
+_CONCLUDING_WORDS = frozenset("so therefore thus hence short sum overall end".split())
+
+
 def _concluded(d: Span, rule: str, regrade: Regrade) -> Outcome | None:
     """Reasoning or candidates, then a concluding sentence ("So the claim was made on 8
     November"; "So the longest is the Nile"): the conclusion is the answer. Decided when the
     conclusion alone reads plainly."""
-    if "." not in d.raw.rstrip(" .\n") and "\n" not in d.raw.strip():
+    if _CONCLUDING_WORDS.isdisjoint(d.toks) or (
+            "." not in d.raw.rstrip(" .\n") and "\n" not in d.raw.strip()):
         return None
     said = sentences(d.raw)
     if len(said) > 1 and _CONCLUSION.match(said[-1]):

@@ -162,13 +162,24 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
     if len(said) > 1 and not rivals(f, sentence):
         # "6,500 was the figure for soldiers alone; counting everyone, 7,500": a rival in a
         # sentence that speaks of what is asked as much as the gold's may be the answer.
-        # One about something else ("The convoy had set out on 5 November") is context.
+        # One about something else ("The convoy had set out on 5 November") is context, and
+        # so is all that follows the answer said plainly ("Two. The helicopter ...").
+        if _plain_answer(f, sentence):
+            return None
         mine = _aboutness(f, sentence)
         if any(rivals(f, s) and _aboutness(f, s) >= mine for s in said if s is not sentence):
             return guess(C, "doubt.rivals", "gives the gold, and a rival value in another "
                          "sentence about the same")
         return None
     return _rival_values(f, d, sentence, regrade)
+
+
+def _plain_answer(f: Facts, sentence: str) -> bool:
+    """Whether a sentence is the gold and nothing else of its own ("Stepanakert.", "Two.")."""
+    gold_words = _gold_stems(tuple(f.keys))
+    return not any(t not in FILLER and t not in FUNCTION and prefix_stem(t) not in gold_words
+                   and not t[0].isdigit() and t not in NUMBER_WORDS
+                   for t in tokens(fold(sentence)))
 
 
 def _name_in_another_sentence(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
@@ -178,16 +189,17 @@ def _name_in_another_sentence(f: Facts, d: Span, regrade: Regrade) -> Outcome | 
     said = [s for s in _CLAUSE_END.split(d.raw) if s.strip()]
     if len(said) < 2 or d.structured:
         return None  # a table's rows are different facts
+    named = [s for s in said if rival_names(f, s)]
+    if not named:
+        return None
     gold = next((s for s in said if regrade(s)[0] == C), None)
     if gold is None:
         return None
-    gold_words = _gold_stems(tuple(f.keys))
-    if not any(t not in FILLER and t not in FUNCTION and prefix_stem(t) not in gold_words
-               for t in tokens(fold(gold))):
+    if _plain_answer(f, gold):
         return None  # the answer said plainly ("Stepanakert."), then context
     mine = _aboutness(f, gold)
-    best = max((_aboutness(f, s) for s in said if s is not gold and regrade(s)[0] == INC
-                and rival_names(f, s)), default=None)
+    best = max((_aboutness(f, s) for s in named if s is not gold and regrade(s)[0] == INC),
+               default=None)
     if best is None or best < mine:
         return None
     if best > mine:
