@@ -3,6 +3,7 @@ type shares: filler words, negation, clauses, committed numbers."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rapidfuzz.distance.OSA import distance as _OSA
@@ -90,6 +91,17 @@ ROLES = frozenset(
     founder author king queen pope mayor governor senator premier chancellor officer captain
     admiral colonel marshal who whom whose person man woman name""".split()
 )
+
+
+@functools.lru_cache(maxsize=1024)
+def any_key(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """Every gold key (`Facts.keys`) in one pattern over folded text: one scan finds the
+    first of them; words may be joined by spaces or hyphens."""
+    forms = sorted({k.strip() for k in keys if k.strip()}, key=len, reverse=True)
+    if not forms:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"[\s-]+".join(map(re.escape, k.split()))
+                                             for k in forms) + r")(?!\w)")
 
 
 def key_of(toks: list[str]) -> str:

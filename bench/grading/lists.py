@@ -17,6 +17,7 @@ from bench.grading.common import (
     C,
     Outcome,
     Span,
+    any_key,
     edit_distance,
     guess,
     key_of,
@@ -55,9 +56,26 @@ def candidates(f: Facts, d: Span) -> bool:
 _SEPARATING = frozenset({",", "and", "or", "nor", "plus", "vs", "versus"})
 
 
+_SEP_BEFORE = re.compile(r"(?:[,;/&\n]|\b(?:and|or|nor|plus|vs|versus))\s*(?:(?:the|a|an)\s+)?$")
+_SEP_AFTER = re.compile(r"\s*(?:[,;/&\n]|(?:and|or|nor|plus|vs|versus)\b)")
+
+
 def _gold_by_separator(f: Facts, d: Span) -> bool:
     """Whether some mention of the gold has a list separator right before or after it: an
     enumeration that holds the gold needs one (a cheap test before reading items)."""
+    text = d.folded
+    seen = False
+    for m in any_key(tuple(f.keys)).finditer(text):
+        seen = True
+        if _SEP_BEFORE.search(text, max(0, m.start() - 16), m.start()) \
+                or _SEP_AFTER.match(text, m.end()):
+            return True
+    if seen:
+        return False
+    return _gold_by_separator_tokens(f, d)  # a form the text spells otherwise ("mi-24")
+
+
+def _gold_by_separator_tokens(f: Facts, d: Span) -> bool:
     seq = [t for t in tokens_and_separators(d.folded) if t not in ARTICLES]
     n = len(seq)
     for k in f.keys:

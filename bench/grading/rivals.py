@@ -16,6 +16,7 @@ from bench.grading.common import (
     C,
     Outcome,
     Span,
+    any_key,
     decides,
     edit_distance,
     guess,
@@ -289,9 +290,8 @@ def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
 
 def gold_at(f: Facts, folded: str) -> int:
     """Where the gold (or an accepted form) first stands in folded text; -1 if nowhere."""
-    found = [m.start() for key in f.keys if key.strip()
-             for m in [key_pattern(key).search(folded)] if m]
-    return min(found, default=-1)
+    m = any_key(tuple(f.keys)).search(folded)
+    return -1 if m is None else m.start()
 
 
 @functools.lru_cache(maxsize=4096)
