@@ -103,6 +103,12 @@ CASES = [
     ("pk-2023-rybar-claim-confirmed", "Rybar's claim could not be independently verified.",
      "correct", False),
     ("pk-2023-rybar-claim-confirmed", "I could not verify that myself.", "not_attempted", True),
+    # the question's own verb taking another name, the gold said of something else
+    ("truce2021-country-blamed", "The ministry blamed Armenia, citing Azerbaijani "
+     "radar data.", "incorrect", False),
+    # a cut-off echo that puts a name of its own where the answer goes is an answer
+    ("war2020-residents-fled-to", "Residents fleeing into the country of Iran along the "
+     "main road the main road the", "incorrect", True),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -30,7 +30,7 @@ from bench.grading.common import (
 )
 from bench.grading.facts import Facts
 from bench.grading.language import foreign_sentence, other_language
-from bench.grading.names import other_full_name, rival_roles
+from bench.grading.names import asked_slot_rival, other_full_name, rival_roles
 from bench.grading.rivals import (
     NUMBER_WORDS,
     TURN,
@@ -112,7 +112,8 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
         rival = span_rivals(f, d)  # the costliest check, shared by those that need it
         return ((foreign_sentence(d) if rival else None)
                 or turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
-                or (_rival_first(f, d, regrade) if rival else None) or rival_roles(f, d))
+                or (_rival_first(f, d, regrade) if rival else None) or rival_roles(f, d)
+                or (asked_slot_rival(f, d) if rival else None))
     if verdict == INC and f.gold is not None:
         return (_concluded(d, rule, regrade) or _arithmetic(d, regrade)
                 or (squashed(f, d) if rule == "other.answer" else None)

@@ -256,7 +256,9 @@ class Facts:
             # new beside "a Russian helicopter".
             if names is None:
                 names = d.names
-            if t in names or prefix_stem(t) not in self.question_stems:
+            if t in names:
+                return False  # a name of its own is an answer, never a drifting word
+            if prefix_stem(t) not in self.question_stems:
                 misses += 1
                 if misses > allowed:
                     return False

@@ -22,6 +22,23 @@ _NAME_ONLY = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
 _ACTS_ON = re.compile(r"^\s*(?:[a-z]+ly\s+)?[a-z]+(?:ed|s)\s+(?:the\s+)?([A-Z][\w'’-]+)")
 
 
+_VERB_NAME = re.compile(r"\b([a-z]{4,})\s+(?:the\s+)?([A-Z][\w'’-]+)")
+
+
+def asked_slot_rival(f: Facts, d: Span) -> Outcome | None:
+    """The question's own verb followed by another name ("The statement blamed Armenia,
+    saying ... Azerbaijani positions" for "Which country did it blame?"): that name fills
+    the asked slot, and the gold is said of something else."""
+    if f.type != "entity" or len(d.toks) > SHORT:
+        return None
+    for m in _VERB_NAME.finditer(d.raw):
+        verb, name = m.groups()
+        if len(verb) > 4 and prefix_stem(verb) in f.focus_stems and verb not in FUNCTION \
+                and rival_names(f, " " + name):
+            return guess(INC, "doubt.rivals", f"the asked verb ({verb!r}) takes another name")
+    return None
+
+
 def rival_roles(f: Facts, d: Span) -> Outcome | None:
     """The gold and a rival name in roles a reader must weigh: the gold inside an aside about
     the rival, or the gold doing something to the rival. (A name opening the sentence counts

@@ -21,6 +21,7 @@ from bench.grading.lists import match_list
 from bench.grading.numeric import grade_date, grade_number
 from bench.grading.phrase import match_keywords, match_loose, match_phrase, no_match
 from bench.grading.polar import grade_unreported, grade_yes_no
+from bench.grading.rivals import rivals
 from bench.text.normalize import fold, tokens
 from bench.verdicts import Grade, Verdict
 
@@ -47,6 +48,11 @@ _STOCK_ABSTENTIONS = frozenset((
 _DANGLING = FUNCTION | frozenset(
     "the a an and or but roughly approximately about around nearly almost some".split())
 """Words no finished sentence ends on: a reply that ends on one broke off."""
+
+
+def _last_sentence(text: str) -> str:
+    cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind("\n"))
+    return text[cut + 1:]
 
 
 def _broken_off(last: str, end: str) -> bool:
@@ -211,7 +217,8 @@ class Matcher:
         if how != "marker" and end.endswith(("...", "…")):
             return NA, "extract.unfinished", "trails off before giving an answer"
         if end[-1:].isalpha() and len(d.toks) >= 6 and rule != "alternatives" \
-                and _broken_off(d.toks[-1], end) and not self._committed_before(end):
+                and _broken_off(d.toks[-1], end) and not self._committed_before(end) \
+                and not rivals(self.facts, _last_sentence(end)):  # "fled to Iran along the"
             # "... that comes to roughly": cut off before its answer, or an answer with a
             # trailing word? A reader must say.
             return guess(NA, "extract.unfinished", "breaks off mid-sentence")
