@@ -109,6 +109,12 @@ CASES = [
     # a cut-off echo that puts a name of its own where the answer goes is an answer
     ("war2020-residents-fled-to", "Residents fleeing into the country of Iran along the "
      "main road the main road the", "incorrect", True),
+    # unsure, but a guess all the same: a committed wrong answer
+    ("heli-responsible", "I'm not sure, but possibly Turkey.", "incorrect", False),
+    # abstentions and non-disclosure in other languages
+    ("war2020-shusha", "我不确定是哪座城市。", "not_attempted", True),
+    ("war2020-shusha", "لا أعرف.", "not_attempted", True),
+    ("pk-2023-death-toll", "Die Zahl der Toten wurde nicht bekanntgegeben.", "correct", True),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -18,6 +18,7 @@ import re
 from bench.grading.common import (
     FILLER,
     FUNCTION,
+    GUESSES,
     INC,
     NA,
     C,
@@ -399,6 +400,9 @@ def _declined_beside(d: Span, rule: str) -> Outcome | None:
     if rule in ("alternatives", "negation") or not may_decline(d.toks):
         return None
     if any(p.speaker_abstains for p in d.clauses):
+        if any(not p.speaker_abstains and not GUESSES.isdisjoint(p.toks) for p in d.clauses):
+            # "I'm not sure, but possibly WarGonzo": a guess beside the doubt commits to it.
+            return guess(INC, "doubt.declined", "unsure, but guesses another value")
         return guess(NA, "doubt.declined", "says it does not know the asked fact; the value "
                      "given is context")
     return None

@@ -101,7 +101,7 @@ def _close_to_gold(f: Facts, text: str) -> bool:
 
 
 _DIGRAPHS = (("tsch", "c"), ("sch", "s"), ("gh", ""), ("ph", "f"), ("ck", "k"), ("kh", "k"),
-             ("sh", "s"), ("ch", "k"), ("ts", "s"), ("dz", "s"), ("zh", "s"))
+             ("sh", "s"), ("ch", "s"), ("ts", "s"), ("dz", "s"), ("zh", "s"))
 _SOUNDS = str.maketrans("cqzvrdg", "kksflth")
 
 

@@ -119,7 +119,11 @@ ABSTAIN = (
     "no hay informacion", "non lo so", "non so", "non saprei", "sconosciuto", "nao sei",
     "desconhecido", "nao tenho ideia", "nie wiem", "nieznane", "nie wiadomo", "bilmiyorum",
     "bilinmiyor", "bilmirem", "melum deyil", "不知道", "未知", "不清楚", "わかりません",
-    "分かりません", "知りません", "不明",
+    "分かりません", "知りません", "不明", "不确定", "不太确定", "没有这方面的信息",
+    "لا اعرف", "لا ادري", "لا أدري", "لا توجد معلومات", "غير معروف",
+    "չգիտեմ", "տեղեկություն չունեմ", "տեղեկությունը չունեմ", "հայտնի չէ",
+    "არ ვიცი", "უცნობია", "δεν ξερω", "αγνωστο", "δεν γνωριζω",
+    "모르겠습니다", "모릅니다", "알 수 없습니다", "non lo sappiamo", "no lo sabemos",
 )
 NOT_DISCLOSED = (
     "ne soobshchaetsya", "ne soobshchalos", "ne raskryvaetsya", "ne raskryvalos", "ne raskryt",
@@ -131,6 +135,12 @@ NOT_DISCLOSED = (
     "no se ha divulgado", "no especificado", "no confirmado", "non divulgato", "non reso noto",
     "non specificato", "nao divulgado", "nao informado", "nie ujawniono", "nie podano",
     "aciklanmadi", "aciqlanmayib", "未披露", "未公布", "未透露", "公表されていない",
+    "nicht bekanntgegeben", "nicht mitgeteilt", "nicht genannt", "n'a pas ete communique",
+    "n'a pas ete revele", "n'a pas ete publie", "pas ete rendu public", "no se dio a conocer",
+    "no fue revelado", "no se ha hecho publico", "non e stato reso noto",
+    "non e stato comunicato", "non e stato divulgato", "nao foi divulgado",
+    "لم يتم الكشف", "لم يكشف", "չի հրապարակվել", "δεν ανακοινωθηκε", "δεν εχει ανακοινωθει",
+    "공개되지 않았", "発表されていない",
 )
 
 
