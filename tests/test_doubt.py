@@ -70,8 +70,8 @@ CASES = [
     # reasoning, then a conclusion that reads plainly: the conclusion answers
     ("heli-date", "Early reports gave 10 November 2020. Moscow later corrected itself. So it "
      "was shot down on 9 November 2020.", "correct", True),
-    ("heli-crew-killed", "Two crewmen died at once. So far, three were hurt.", "correct",
-     False),
+    ("heli-crew-killed", "Two servicemen were killed at once. So far, three were hurt.",
+     "correct", True),
     ("heli-crew-killed", "Three crewmen were aboard. So two of them died.", "correct", True),
     # the gold for another occasion than the one asked, and a rival for the asked one
     ("war2020-shusha", "Shusha fell in 1992; in 2020 it was Hadrut that fell first.",
@@ -115,6 +115,11 @@ CASES = [
     ("war2020-shusha", "我不确定是哪座城市。", "not_attempted", True),
     ("war2020-shusha", "لا أعرف.", "not_attempted", True),
     ("pk-2023-death-toll", "Die Zahl der Toten wurde nicht bekanntgegeben.", "correct", True),
+    # the gold, then a rival in another sentence about the same: the last value said
+    ("war2020-death-toll", "6,500 was the figure for soldiers alone; counting civilians, "
+     "the report gave 8,000 killed.", "incorrect", False),
+    # a power of the gold with its result
+    ("heli-crew-killed", "2 squared = 4 servicemen.", "incorrect", False),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

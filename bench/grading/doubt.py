@@ -62,8 +62,9 @@ _CONTRAST_WORDS = frozenset("but however yet nevertheless".split())
 
 
 # Arithmetic with a result: "3 + 3 = 7", "1 violation x 2 strikes = 3 violations".
-_ARITHMETIC = re.compile(r"\d[\d,.]*\s*(?:[a-z]+\s+){0,2}(?:[+×*/−]|\bx\b|\bplus\b|\btimes\b|"
-                         r"\bminus\b)\s*\d.*?(?:=|\bequals\b)", re.I | re.S)
+_ARITHMETIC = re.compile(r"\d[\d,.]*\s*(?:[a-z]+\s+){0,2}(?:(?:[+×*/−]|\bx\b|\bplus\b|\btimes\b|"
+                         r"\bminus\b)\s*\d.*?|(?:squared|cubed|doubled|halved)\s*)"
+                         r"(?:=|\bequals\b)", re.I | re.S)
 
 
 _RESULT = re.compile(r"=|\bequals\b", re.I)

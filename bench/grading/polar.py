@@ -35,7 +35,7 @@ from bench.grading.common import (
 )
 from bench.grading.facts import Facts
 from bench.grading.language import FOREIGN_WORDS
-from bench.text.cues import ABSTAIN, HEDGES, NONDISCLOSURE, YES_NO_ABSTAIN
+from bench.text.cues import ABSTAIN, ATTRIBUTION, HEDGES, NONDISCLOSURE, YES_NO_ABSTAIN
 from bench.text.normalize import NEGATIONS, find_dates, tokens
 
 _STRONG = frozenset({"yes", "yeah", "yep", "yup", "indeed", "affirmative", "no", "nope", "nah"})
@@ -281,8 +281,11 @@ def grade_unreported(f: Facts, d: Span) -> Outcome:
         if f.type == "number" and not _turns_after(folded, cue) and _amount_beside(f, d):
             # "Never disclosed its losses, a silence that covered roughly 3,000 dead": an
             # amount inside the non-disclosure sentence may be asserted all the same.
-            return guess(C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}, "
-                         "beside an amount")
+            if ATTRIBUTION.search(folded):  # "estimates ran to 3,000": attributed
+                return guess(C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}, "
+                             "beside an attributed amount")
+            return guess(INC, "unreported.asserted", f"says {cue.group(0).strip()!r}, but "
+                         "states an amount")
         return C, "unreported.nondisclosure", f"says {cue.group(0).strip()!r}"
     if not f.content(toks, restating=True):
         if f.type != "yes_no" and _explicit(d.clauses):

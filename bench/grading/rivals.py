@@ -161,6 +161,8 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
     if sentence is None:
         return None
     if len(said) > 1 and not rivals(f, sentence):
+        if d.structured:
+            return None  # the rows of a table or of "Label: value" lines are other facts
         # "6,500 was the figure for soldiers alone; counting everyone, 7,500": a rival in a
         # sentence that speaks of what is asked as much as the gold's may be the answer.
         # One about something else ("The convoy had set out on 5 November") is context, and
@@ -168,10 +170,15 @@ def beside_rivals(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome |
         if _plain_answer(f, sentence):
             return None
         mine = _aboutness(f, sentence)
-        if any(rivals(f, s) and _aboutness(f, s) >= mine for s in said if s is not sentence):
-            return guess(C, "doubt.rivals", "gives the gold, and a rival value in another "
+        rival_at = [i for i, s in enumerate(said)
+                    if s is not sentence and rivals(f, s) and _aboutness(f, s) >= mine]
+        if not rival_at:
+            return None
+        if rival_at[-1] > said.index(sentence):  # the last value said is the rival
+            return guess(INC, "doubt.rivals", "gives the gold, then a rival value in another "
                          "sentence about the same")
-        return None
+        return guess(C, "doubt.rivals", "gives a rival value, then the gold in another "
+                     "sentence about the same")
     return _rival_values(f, d, sentence, regrade)
 
 
