@@ -1,7 +1,6 @@
 """Rival values: what else of the asked type a response names beside the gold, and how a
-reader settles between them: a turn ("first reports said two; the toll was later revised to
-three"), the clause that speaks of what is asked, a reference phrase ("a friend of
-Khachaturian"), a table row, a name in another script or language."""
+reader settles between them: the clause that speaks of what is asked, a reference phrase ("a
+friend of Khachaturian"), another occasion. Turns are read in `turns`, tables in `tables`."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ from bench.grading.common import (
     Outcome,
     Span,
     any_key,
-    decides,
     edit_distance,
     guess,
     prefix_stem,
@@ -33,26 +31,12 @@ Regrade = Callable[[str], Outcome]
 """Grades a piece of the response on its own, as the whole would be graded."""
 
 
-# Where a writer turns from one value to another: a contrast or a correction ("but the final
-# toll was", "later revised it to", "in fact"). Words that deny what follows them ("rather
-# than", "instead of") are no turns: "X rather than Y" commits to X.
-TURN = re.compile(
-    r"\b(?:but|however|although|though|yet|whereas|actually|in fact|in reality|really|"
-    r"revised|corrected|amended|later|subsequently|eventually|ultimately|wrong|mistaken|"
-    r"(?:the|in) (?:true|real|actual|correct) ?\w*)\b")
-
-
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _SEMI_OR_STOP = re.compile(r";\s|\.\s")
 _LETTERS = re.compile(r"[a-z]+").findall
 _NON_WORD = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-TURN_WORDS = frozenset("""but however although though yet whereas actually fact reality really
-    revised corrected amended later subsequently eventually ultimately wrong mistaken true
-    real""".split())
 
 
 _CAPITAL = re.compile(r"(?<![.?!:]\s)(?<![.?!:])(?<!^)(?<!\n)\b([A-Z][\w'’-]+)")
@@ -69,75 +53,6 @@ _CLAUSE = re.compile(r",\s|;\s|:\s|\band\b|\bplus\b|\bso\b|\bwhile\b|\bwhereas\b
 
 NUMBER_WORDS = numbers.NUMBER_WORDS | {"dozen"}
 """The words the number reader reads as numbers, and "dozen": no name, no topic word."""
-
-
-def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
-    """The gold, then a turn, then a rival value of the asked type ("Early reports said two;
-    the toll was later revised to three"): the response settles on the rival. The other way
-    round ("Many say Lachin, but it was Shusha") it settles on the gold; either way a reader
-    must weigh the turn, so the verdict is a best guess."""
-    # A description ("machine-gun fire") is no name: for a text answer any other answer
-    # after a turn is a rival.
-    if (not rival and f.type != "text") or not TURN_WORDS.intersection(d.toks):
-        return None
-    # A paragraph after the one that answers is elaboration, not a correction of it.
-    paragraphs = [p for p in _BLANK_LINE.split(d.raw) if p.strip()]
-    first = d.raw if len(paragraphs) < 2 else next(
-        (p for p in paragraphs if regrade(p)[0] == C), d.raw)
-    pieces = [p for p in TURN.split(first) if p and p.strip()]
-    if len(pieces) < 2:
-        return None
-    named = [(i, v) for i, p in enumerate(pieces)
-             if (v := _piece_verdict(f, p, regrade)) is not None]
-    if len({v for _, v in named}) < 2 and f.type == "text":
-        # A description of the asked kind counts as a rival only where a correction
-        # introduces it ("later corrected that to artillery fire"): after a plain contrast
-        # it may be elaboration or a hedge.
-        described = [(i, v) for i, p in enumerate(pieces)
-                     if (v := _piece_verdict(f, p, regrade, describes=True)) is not None]
-        if len({v for _, v in described}) == 2 and described[-1][1] == INC \
-                and described[0][1] == C:
-            after = pieces[described[-1][0]]
-            if _corrects(first, after):
-                return INC, "doubt.turn", "names the gold, then corrects it to another answer"
-            if _ADVERSATIVE.search(first, 0, first.find(after)):
-                return guess(INC, "doubt.turn", "names the gold, then turns to another answer")
-        return None
-    if len({v for _, v in named}) < 2:
-        return None
-    first_gold = next(i for i, v in named if v == C)
-    last_at, last = named[-1]
-    if last == INC and last_at > first_gold:
-        if _ADDS.search(pieces[last_at]):
-            return guess(C, "doubt.turn", "names the gold, then adds another figure")
-        if _corrects(first, pieces[last_at]):
-            return INC, "doubt.turn", "names the gold, then corrects it to another value"
-        return guess(INC, "doubt.turn", "names the gold, then turns to another value")
-    return guess(C, "doubt.turn", "names another value, then turns to the gold")
-
-
-# A turn that takes the earlier value back ("revised it to", "actually", "the true count"),
-# unlike a contrast ("but", "later"), which may move on to another fact.
-_CORRECTION = re.compile(r"\b(?:actually|in fact|in reality|really|revised|corrected|amended|"
-                         r"wrong|mistaken|(?:the|in) (?:true|real|actual|correct) ?\w*)\W*$",
-                         re.I)
-# What adds to the earlier value rather than replacing it: "in fact, three more were hurt".
-_ADDS = re.compile(r"\b(?:also|too|as well|more|other|another|additional|further|besides)\b",
-                   re.I)
-
-
-_ADVERSATIVE = re.compile(r"\b(?:but|however|yet)\b")
-# The same at the start of what follows a contrast: "but the final toll was three".
-_SETTLED = re.compile(r"\W*(?:the|its|their|his|her) (?:final|confirmed|official|current|"
-                      r"updated|revised|true|real|actual|correct)\b", re.I)
-
-
-def _corrects(text: str, rival_piece: str) -> bool:
-    """Whether the turn right before the rival value takes the earlier value back: the rival
-    then replaces the gold, and the response settles on it."""
-    at = text.find(rival_piece)
-    return at > 0 and (_CORRECTION.search(text[:at]) is not None
-                       or _SETTLED.match(rival_piece) is not None)
 
 
 SHORT = 30
@@ -228,7 +143,7 @@ def _rival_values(f: Facts, d: Span, sentence: str, regrade: Regrade) -> Outcome
     best: tuple[float, Verdict] | None = None
     tie = False
     for clause in (c for c in _CLAUSE.split(sentence) if c and c.strip()):
-        v = _piece_verdict(f, clause, regrade)
+        v = piece_verdict(f, clause, regrade)
         if v is None:
             continue
         score = _aboutness(f, clause) + _scope(f, clause)
@@ -277,10 +192,10 @@ def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
     if asked and len(clauses) > 1:
         for clause in clauses:
             said = _occasions(clause)
-            if said and not said & asked and _piece_verdict(f, clause, regrade) == C:
+            if said and not said & asked and piece_verdict(f, clause, regrade) == C:
                 others = [c for c in clauses if c is not clause and _occasions(c) & asked]
                 if others and rival_names(f, others[0]) \
-                        and _piece_verdict(f, others[0], regrade) == INC:
+                        and piece_verdict(f, others[0], regrade) == INC:
                     # "Ban was the ninth; the eighth was Annan" for the eighth: the asked
                     # occasion has its own answer, and it is not the gold.
                     return INC, "doubt.rivals", ("gives the gold for another occasion than "
@@ -341,7 +256,7 @@ def _aboutness(f: Facts, clause: str) -> float:
     return shared - 0.5 * (len(words) - shared)
 
 
-def _piece_verdict(f: Facts, piece: str, regrade: Regrade,
+def piece_verdict(f: Facts, piece: str, regrade: Regrade,
                    describes: bool = False) -> Verdict | None:
     """C where a piece names the gold, INC where it names a rival value (or, if
     `describes`, gives a description of its own), else None."""
@@ -449,69 +364,9 @@ def squashed(f: Facts, d: Span) -> Outcome | None:
     return None
 
 
-def table_row(f: Facts, response: str, regrade: Regrade) -> Outcome | None:
-    """A table or list of different facts, one of which is the one asked: its row answers.
-    Decided when one row's label alone speaks of what is asked and its value reads plainly."""
-    rows = _labelled_rows(response)
-    wanted = _wanted_stems(f.question.question, f.question_content_stems)
-    if len(rows) == 1:
-        # One field among free lines ("Returning from: unclear" under a summary): the field
-        # whose label the question asks answers it, though a reader must say.
-        label, value = rows[0]
-        if {prefix_stem(w) for w in tokens(fold(label))} & wanted:
-            verdict = regrade(value)[0]
-            return guess(verdict, "doubt.table", "the field the question asks, among free "
-                         "lines")
-        return None
-    if len(rows) < 2:
-        return None
-    scored = sorted(((len({prefix_stem(w) for w in tokens(fold(label))} & wanted), i)
-                     for i, (label, _) in enumerate(rows)), reverse=True)
-    best, second = scored[0], scored[1]
-    graded = regrade(rows[best[1]][1]) if best[0] > second[0] else None
-    verdict = graded[0] if graded is not None else INC
-    if graded is not None and verdict in (C, INC) and decides(graded) and second[0] == 0:
-        return verdict, "doubt.table", "a table of different facts: the row the question asks"
-    if verdict not in (C, INC):
-        verdict = INC
-    return guess(verdict, "doubt.table", "a table of different facts: the row the question asks")
-
-
-# "Besides those killed, how many were wounded?": what the question sets aside is not asked.
-_SET_ASIDE = re.compile(r"\b(?:besides|apart from|other than|except(?: for)?|aside from|"
-                        r"excluding|not counting)\s+([^,?;]+)", re.I)
-
-
-@functools.lru_cache(maxsize=1024)
-def _wanted_stems(question: str, content: frozenset[str]) -> frozenset[str]:
-    aside = {prefix_stem(w) for m in _SET_ASIDE.finditer(question)
-             for w in tokens(fold(m.group(1)))}
-    return content - aside
-
-
-_ROW = re.compile(r"^\s*(?:[-*+|]|\d+[.)])?\s*\**\s*([^:|\n]{2,60}?)\s*\**\s*[:|]\s*\**(.+?)\**"
-                  r"\s*\|?\s*$", re.M)
-
-
 def sentences(raw: str) -> list[str]:
     """The sentences and lines of a response, blank ones left out."""
     return [s for s in _SENTENCE_END.split(raw) if s.strip()]
-
-
-def _labelled_rows(response: str) -> list[tuple[str, str]]:
-    """ "Label: value" lines and table rows, as (label, value)."""
-    rows = []
-    for m in _ROW.finditer(response):
-        label, value = m.group(1).strip(" *_|"), m.group(2).strip(" *_|")
-        if not value or set(value) <= set("-:| "):
-            continue
-        if "|" in value:  # a table row: label | value | ...
-            cells = [c.strip(" *_") for c in value.split("|") if c.strip(" *_")]
-            if not cells:
-                continue
-            value = cells[0]
-        rows.append((label, value))
-    return rows
 
 
 def _within(mention: tuple[int, int | None, int | None],
