@@ -32,6 +32,7 @@ run: $(VENV)/.run
 	@# That one ("2020202120222324...") loops at any cap; a repeat penalty of 1.1 ends it, and
 	@# the corpus run is complete (F 0.265, against 0.221 unranked without). In the other
 	@# modes it costs F (closed-book 0.255 -> 0.220, open-book 0.262 -> 0.242): corpus only.
+	@# (Figures under the grader of 2026-12-07; today's stricter one gives all three less.)
 	@for mode in $(MODES); do \
 	  extra=$$([ $$mode = corpus ] && echo "-o repeat_penalty=1.1"); \
 	  $(BIN)/bench run --backend local --mode $$mode --fresh --concurrency 1 --max-tokens 96 \
