@@ -13,6 +13,7 @@ correction, the result after the last `=`, the words after the last question mar
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bench.grading.arithmetic import arithmetic
@@ -181,6 +182,11 @@ def _wavers(d: Span) -> Outcome | None:
 _PUNCTUATED = re.compile(r"[.,;:!?\n]").search
 
 
+@functools.lru_cache(maxsize=1024)
+def _gold_words(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for key in keys for w in key.split())
+
+
 def _strange_repeat(f: Facts, d: Span) -> Outcome | None:
     """The gold said twice or more among words that neither the question nor the gold has,
     and no sentence ("Banana 1991 banana equals purple 1991 banana"): nonsense carrying the
@@ -188,7 +194,7 @@ def _strange_repeat(f: Facts, d: Span) -> Outcome | None:
     if len(d.toks) < 5 or len(d.toks) > 15 or not 2 <= len(set(d.toks)) <= len(d.toks) - 2 \
             or _PUNCTUATED(d.raw.strip().rstrip(".!")):
         return None
-    gold_words = {w for key in f.keys for w in key.split()}
+    gold_words = _gold_words(tuple(f.keys))
     hits = sum(t in gold_words for t in d.toks)
     strange = [t for t in d.toks if t not in gold_words and prefix_stem(t) not in
                f.question_stems and t not in FILLER and t not in FUNCTION
@@ -207,7 +213,7 @@ def _loop(f: Facts, d: Span) -> Outcome | None:
         unit = toks[:size]
         if toks[:size * (n // size)] != unit * (n // size) or n // size < 2:
             continue
-        gold_words = {w for key in f.keys for w in key.split()}
+        gold_words = _gold_words(tuple(f.keys))
         strange = [t for t in unit if t not in gold_words and prefix_stem(t) not in f.question_stems
                    and t not in FILLER and t not in FUNCTION and not t[0].isdigit()
                    and t not in NUMBER_WORDS]

@@ -276,6 +276,8 @@ def piece_verdict(f: Facts, piece: str, regrade: Regrade,
 
 def span_rivals(f: Facts, d: Span) -> bool:
     """`rivals` of the whole graded span, reusing the numbers it has already read."""
+    if f.type == "date":
+        return _other_dates(f, d.folded) if any(ch.isdigit() for ch in d.folded) else False
     if f.type != "number":
         return rivals(f, d.raw)
     return _other_numbers(f, d.mentions, d.toks)
@@ -311,10 +313,14 @@ def rivals(f: Facts, raw: str) -> bool:
     if f.type == "date":
         if not any(ch.isdigit() for ch in raw):
             return False
-        named = _asked_dates(f.question.question)
-        return any(m.date != f.date and m.date not in named and not _within(m.date, f.date)
-                   for m in find_dates(fold(raw)))
+        return _other_dates(f, fold(raw))
     return rival_names(f, raw)
+
+
+def _other_dates(f: Facts, folded: str) -> bool:
+    named = _asked_dates(f.question.question)
+    return any(m.date != f.date and m.date not in named and not _within(m.date, f.date)
+               for m in find_dates(folded))
 
 
 @functools.lru_cache(maxsize=1024)
