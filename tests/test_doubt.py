@@ -120,6 +120,9 @@ CASES = [
      "the report gave 8,000 killed.", "incorrect", False),
     # a power of the gold with its result
     ("heli-crew-killed", "2 squared = 4 servicemen.", "incorrect", False),
+    # a duration beside a question asking for a count is no answer to it
+    ("war2020-death-toll", "According to the 2021 report, the six-week war left", "incorrect",
+     False),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

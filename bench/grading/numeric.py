@@ -81,8 +81,12 @@ def grade_number(f: Facts, d: Span) -> Outcome:
             for g in f.numbers:
                 if g.unit and m.unit and m.unit != g.unit and abs(m.value - g.value) < 1e-9:
                     return INC, "number.unit", f"unit {m.unit[1]} where the gold has {g.unit[1]}"
+        # "the six-week war": a duration beside a question that asks for a count describes
+        # something else; it is no answer to the count.
+        stray = {m.value for m in mentions if m.unit and not f.asks_unit(m.unit[0])
+                 and not any(g.unit for g in f.numbers)}
         committed = [v for v in f.committed_numbers(d, attribution_hedges=False)
-                     if not any(abs(v - g.value) < 1e-9 for g in f.numbers)]
+                     if not any(abs(v - g.value) < 1e-9 for g in f.numbers) and v not in stray]
         if committed:
             return INC, "number.other", f"gives {fmt(committed[0])}, gold is {f.gold}"
         return _off_type(f, d, "number")
