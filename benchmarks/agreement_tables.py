@@ -27,7 +27,7 @@ TABLES = [
     ("general_cases.jsonl", "general_questions.jsonl"),
     ("general_cases_2.jsonl", "general_questions_2.jsonl"),
     ("labelled_v3_cases.jsonl", None), ("general_cases_3.jsonl", "general_questions_3.jsonl"),
-    ("labelled_v4_cases.jsonl", None),
+    ("labelled_v4_cases.jsonl", None), ("general_cases_5.jsonl", "general_questions_5.jsonl"),
 ]
 
 
