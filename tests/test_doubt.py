@@ -123,6 +123,22 @@ CASES = [
     # a duration beside a question asking for a count is no answer to it
     ("war2020-death-toll", "According to the 2021 report, the six-week war left", "incorrect",
      False),
+    # reasoning announced in other words, then a plain conclusion
+    ("war2020-mass-protests", "Let's think it through: the defeat was total. Therefore yes, "
+     "it sparked mass protests.", "correct", True),
+    # a guess put as a question: a commitment or not?
+    ("heli-date", "Hard to say. Maybe 12 November 2020?", "not_attempted", False),
+    # a denied value, then the gold
+    ("heli-date", "It wasn't on 10 November, as some claim, but on 9 November 2020.", "correct",
+     True),
+    # a day of another date, its year left to the context
+    ("heli-date", "9 November 2020 was when the convoy set out; the helicopter fell a day "
+     "later, on 10 November.", "incorrect", False),
+    # a true conversion with its result rounded as written
+    ("heli-distance-from-karabakh", "45 miles x 1.609 = 72.4 km.", "correct", False),
+    ("heli-distance-from-karabakh", "About 72.4 km.", "correct", True),
+    # the gold in another language beside that language's negation
+    ("war2020-shusha", "Не Шуша, а Лачин.", "correct", False),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

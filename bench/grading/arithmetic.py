@@ -76,7 +76,10 @@ def _sum_commits(raw: str) -> str | None:
     x, y, r = float(a), float(b), float(result)
     value = {"+": x + y, "-": x - y, "−": x - y, "x": x * y, "×": x * y, "*": x * y,
              "/": x / y if y else float("nan")}[op]
-    if abs(value - r) > 1e-9 * max(1.0, abs(r)):
+    # A result rounded as written ("26.2 x 1.609 = 42.2") is true.
+    decimals = len(result.split(".")[1]) if "." in result else 0
+    if abs(value - r) > max(0.5 * 10 ** -decimals, 1e-9 * abs(r)) and \
+            abs(value - r) > 0.005 * abs(r):
         return "false"
     if not label.strip() and not raw[:m.start()].strip(" \t\n*_(\"'"):
         return "result"

@@ -32,7 +32,7 @@ from bench.grading.common import (
     prefix_stem,
 )
 from bench.grading.facts import Facts
-from bench.grading.language import foreign_sentence, other_language
+from bench.grading.language import foreign_negation, foreign_sentence, other_language
 from bench.grading.names import asked_slot_rival, other_full_name, rival_roles
 from bench.grading.rivals import (
     NUMBER_WORDS,
@@ -65,7 +65,7 @@ _CONTRAST_WORDS = frozenset("but however yet nevertheless".split())
 # Saying the sources speak of the context but not of the asked fact.
 _NOT_THE_FACT = re.compile(
     r"\b(?:do|does|did|can|could|will|would)\s+not\s+(?:say|state|mention|give|name|specify|"
-    r"identify|report|reveal|disclose|tell|include|list)\b|\bbut\s+not\s+(?:the|which|what|who|"
+    r"identify|report|reveal|disclose|tell|include|list|spell|explain|expand|define)\b|\bbut\s+not\s+(?:the|which|what|who|"
     r"whom|how|when|where|its|his|her|their|whether)\b|\bwithout\s+(?:naming|saying|giving|"
     r"specifying|identifying|stating)\b")
 
@@ -87,6 +87,7 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                  or _declined_items(f, d)
                  or (_distant_negation(f, d) if _NEGATOR.search(d.folded) else None)
                  or _loop(f, d) or _strange_repeat(f, d) or _wavers(d)
+                 or (foreign_negation(d) if f.type != "yes_no" else None)
                  or (other_full_name(f, d) if f.person else None))
         if found is not None or f.type == "yes_no":
             return found

@@ -101,6 +101,7 @@ _REASONING_START = re.compile(
     r"|find)|we need to (?:think|figure|work|determine|find)|step\s*1\b"
     r"|to (?:answer|determine|find|figure out|work out) (?:this|the|which|how|what|who|when)"
     r"|(?:okay|ok|alright|hmm+),? (?:so |let)|the question (?:asks|is asking|wants)"
+    r"|(?:let(?:'|’)?s |let us |i(?:'|’)ll )?(?:think|reason|work) (?:it|this|that) (?:through|out)"
     r"|thinking\s*:|reasoning\s*:|thoughts?\s*:|analysis\s*:|chain of thought)",
     re.I,
 )

@@ -28,7 +28,6 @@ from bench.text.normalize import (
     parse_date_answer,
     parse_number_answer,
     phrase_key,
-    stem,
     tokens,
 )
 
@@ -162,7 +161,8 @@ class Facts:
             value_reason=f"gives {fmt(numbers[0].value)} by value" if numbers else "",
             date_reason=f"gives {format_date(date)}" if date else "",
             date=date,
-            bags=[frozenset(stem(w) for w in words(v) if w not in FILLER) for v in variants],
+            bags=[frozenset(prefix_stem(w) for w in words(v) if w not in FILLER)
+                  for v in variants],
             tolerance=q.tolerance or 0.0,
             question_words=question_words,
             question_stems=frozenset(prefix_stem(w) for w in question_words),

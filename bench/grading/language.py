@@ -31,6 +31,22 @@ def in_other_language(d: Span) -> bool:
     return not words & _ENGLISH and (foreign >= 2 or (foreign == 1 and len(d.toks) <= 4))
 
 
+# Negations of other languages, as `fold` writes them ("не" is "ne"): "Не Терешкова, а
+# Савицкая" denies the gold.
+_FOREIGN_NEGATORS = frozenset("ne net nicht kein keine nein pas non nao nie nem nej ikke ej "
+                              "δεν οχι 不 没 没有 ない لا ليس չէ ոչ არ".split())
+
+
+def foreign_negation(d: Span) -> Outcome | None:
+    """The gold in another language beside a negation of that language: denied or not, a
+    reader of the language must say."""
+    if not _FOREIGN_NEGATORS.isdisjoint(d.toks) and in_other_language(d):
+        return guess(C, "doubt.language", "the gold beside a negation in another language")
+    if not d.raw.isascii() and any(n in d.folded for n in ("不", "没", "ない", "لا ")):
+        return guess(C, "doubt.language", "the gold beside a negation in another language")
+    return None
+
+
 def foreign_sentence(d: Span) -> Outcome | None:
     """A sentence in another language that holds the gold beside a rival value ("Погиб один
     военнослужащий, ещё двое были ранены"): which of them answers takes a reader of the

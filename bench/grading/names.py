@@ -107,9 +107,11 @@ def other_full_name(f: Facts, d: Span) -> Outcome | None:
         return None
     keys = [k.strip() for k in f.keys if k.strip()]
     for m in _NAME_RUN.finditer(d.raw):
-        # A capitalised word opening a sentence ("It's", "The") is no part of a name.
-        words = [w for w in tokens(fold(m.group())) if w not in _TITLES
-                 and w not in FUNCTION and w not in FILLER]
+        # A capitalised word opening a sentence ("It's", "Probably") is no part of a name;
+        # inside one ("Ch'in Shih-huang") every word is.
+        words = [w for w in tokens(fold(m.group())) if w not in _TITLES]
+        while words and (words[0] in FUNCTION or words[0] in FILLER):
+            words.pop(0)
         if len(words) < 3:
             continue
         name = " ".join(words)

@@ -24,7 +24,7 @@ from bench.text.normalize import (
     same_quantity,
     tokens,
 )
-from bench.text.numbers import NUMBER_WORDS
+from bench.text.numbers import APPROX, NUMBER_WORDS
 
 _ALTERNATIVE = frozenset({"or", "to", "and/or", "maybe", "perhaps", "possibly", "probably"})
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -74,7 +74,7 @@ def grade_number(f: Facts, d: Span) -> Outcome:
     # not "8,849 metres" although it is within a conversion's margin of "29,032 feet".
     units = {g.unit for g in f.numbers if g.unit}
     matches = [(m, g) for m in mentions for g in f.numbers
-               if same_quantity(m, g, f.tolerance)
+               if (same_quantity(m, g, f.tolerance) or _rounds_to(m, g))
                and not (m.unit in units and g.unit != m.unit)]
     if not matches:
         for m in mentions:
@@ -100,6 +100,13 @@ def grade_number(f: Facts, d: Span) -> Outcome:
         if not problem:
             return C, "number.value", f.value_reason
     return INC, rule, problem
+
+
+def _rounds_to(m: NumberMention, gold: NumberMention) -> bool:
+    """ "72.4 km" for "about 72 km": an approximate gold is met by a value that rounds to it
+    in the same unit."""
+    return gold.qualifier == APPROX and m.unit == gold.unit and m.value != int(m.value) \
+        and gold.value == int(gold.value) and round(m.value) == gold.value
 
 
 def _number_problem(f: Facts, m: NumberMention, gold: NumberMention,

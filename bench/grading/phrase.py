@@ -18,10 +18,11 @@ from bench.grading.common import (
     edit_distance,
     guess,
     negated,
+    prefix_stem,
 )
 from bench.grading.facts import Facts
 from bench.grading.lists import candidates
-from bench.text.normalize import ARTICLES, stem
+from bench.text.normalize import ARTICLES
 
 _VOWELS = re.compile(r"[aeiou]")
 _DOUBLED = re.compile(r"(.)\1+")
@@ -109,7 +110,8 @@ def _swapped_word(f: Facts, core: str, after: list[str], raw: str) -> str | None
 
 def match_keywords(f: Facts, d: Span) -> Outcome | None:
     toks = d.toks
-    stems = [stem(t) for t in toks]
+    # Word forms join ("decipher", "deciphering"): every key word must still be there.
+    stems = [prefix_stem(t) for t in toks]
     have = set(stems)
     for bag in f.bags:
         if bag and bag <= have:

@@ -45,8 +45,10 @@ _DENIALS = frozenset("deny denied denies denying refused refuses rejected reject
                      "declined disputed contradicted".split())
 _NEG_PREFIXES = ("un", "in", "non", "dis", "im", "ir")
 _COORD = frozenset({"and", "or", "nor", "but", "then"})
-# Words that only strengthen a hedge before the polarity word ("most likely yes").
-_INTENSIFIERS = frozenset("most quite pretty fairly highly very".split())
+# Words that only strengthen a hedge, or conclude, before the polarity word ("most likely
+# yes", "Therefore no, ...").
+_INTENSIFIERS = frozenset("most quite pretty fairly highly very therefore thus hence "
+                          "consequently".split())
 # What a question about disclosure asks: there "Not disclosed." is a no, not an abstention.
 _DISCLOSURE_STEMS = frozenset(prefix_stem(w) for w in """disclose disclosed reveal revealed
 report reported announce announced confirm confirmed publish published public name named
@@ -92,6 +94,8 @@ def _explicit(clauses: list[Piece]) -> set[str]:
 
 
 _NOT_UNTIL = frozenset({"until", "till"})
+# "No." or "Yes!" as a sentence of its own: the answer, whatever the elaboration says.
+_STANDALONE = re.compile(r"^\W*(?:yes|no|yeah|nope|yep)\s*[.!]", re.I).match
 
 
 def _asserted(toks: list[str]) -> list[str]:
@@ -206,9 +210,14 @@ def grade_yes_no(f: Facts, d: Span) -> Outcome:
         return INC, "alternatives", "says both yes and no"
     if said:
         got = said.pop()
-        if got == want:
-            return C, "yes_no.match", f"answers {got} (explicit)"
-        return INC, "yes_no.other", f"answers {got} (explicit), gold is {want}"
+        outcome: Outcome = (C, "yes_no.match", f"answers {got} (explicit)") if got == want \
+            else (INC, "yes_no.other", f"answers {got} (explicit), gold is {want}")
+        if len(clauses) > 2 and not _STANDALONE(d.raw) \
+                and (stated := _statement(f, d)) is not None and stated != got:
+            # "No, no, don't let Sydney fool you: Canberra is indeed the capital": the word
+            # and the statement disagree; which one answers is a reading.
+            return guess(*outcome)
+        return outcome
     abstains = YES_NO_ABSTAIN.search(folded) if may_decline(toks) else None
     # "It could not be independently confirmed" to "Could it be independently confirmed?"
     # says no: the words that would abstain are the ones the question asks about.

@@ -22,9 +22,9 @@ from bench.grading.common import (
 )
 from bench.grading.facts import Facts
 from bench.text import numbers
-from bench.text.dates import find_dates
+from bench.text.dates import find_dates, find_day_months
 from bench.text.normalize import ARTICLES, fold, tokens
-from bench.text.numbers import NumberMention, find_numbers
+from bench.text.numbers import NumberMention, find_numbers, same_quantity
 from bench.verdicts import Verdict
 
 Regrade = Callable[[str], Outcome]
@@ -204,7 +204,10 @@ def _rival_names_beside(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
     if at <= 0:
         return None
     before = [t for t in tokens(d.folded[:at]) if t not in ARTICLES]
-    if before and before[-1] in _REFERENCE and _names_beside(f, before):
+    if before and before[-1] in _REFERENCE and (
+            _names_beside(f, before) or rival_names(f, d.raw[at:])):
+        # "Unlike Tolstoy's Anna Karenina, War and Peace was Turgenev's": the gold a point
+        # of comparison, another name the subject.
         return guess(INC, "doubt.rivals", "names the gold only as a point of reference beside "
                      "a rival")
     return None
@@ -289,8 +292,10 @@ def _other_numbers(f: Facts, mentions: list[NumberMention], toks: list[str]) -> 
     gold = [g.value for g in f.numbers]
     asked = _asked_values(f.question.question)
     return any(not m.is_year and m.value not in asked
-               and all(abs(m.value - g) > 1e-9 for g in gold) for m in mentions) \
-        or _rival_ordinal(toks, gold, asked)
+               and all(abs(m.value - g) > 1e-9 and not same_quantity(m, n, f.tolerance)
+                       for g, n in zip(gold, f.numbers, strict=True))
+               and not (m.value != int(m.value) and round(m.value) in gold)  # "72.4" for 72
+               for m in mentions) or _rival_ordinal(toks, gold, asked)
 
 
 def _rival_ordinal(toks: list[str], gold: list[float], asked: frozenset[float]) -> bool:
@@ -319,8 +324,15 @@ def rivals(f: Facts, raw: str) -> bool:
 
 def _other_dates(f: Facts, folded: str) -> bool:
     named = _asked_dates(f.question.question)
-    return any(m.date != f.date and m.date not in named and not _within(m.date, f.date)
-               for m in find_dates(folded))
+    if any(m.date != f.date and m.date not in named and not _within(m.date, f.date)
+           for m in find_dates(folded)):
+        return True
+    # "a day later, on 27 April": a day of another date, its year left to the context.
+    if f.date is None or f.date[2] is None:
+        return False
+    return any((month, day) != (f.date[1], f.date[2]) for month, day, _, _ in
+               find_day_months(folded))
+
 
 
 @functools.lru_cache(maxsize=1024)

@@ -13,7 +13,18 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from bench.dataset import Question
-from bench.grading.common import FUNCTION, INC, NA, C, Outcome, Span, decides, guess, may_decline
+from bench.grading.common import (
+    FUNCTION,
+    GUESSES,
+    INC,
+    NA,
+    C,
+    Outcome,
+    Span,
+    decides,
+    guess,
+    may_decline,
+)
 from bench.grading.doubt import doubt
 from bench.grading.extract import Extraction, extract, residue
 from bench.grading.facts import Facts
@@ -46,7 +57,8 @@ _STOCK_ABSTENTIONS = frozenset((
 
 
 _DANGLING = FUNCTION | frozenset(
-    "the a an and or but roughly approximately about around nearly almost some".split())
+    "the a an and or but roughly approximately about around nearly almost some become became "
+    "becomes include includes called named".split())
 """Words no finished sentence ends on: a reply that ends on one broke off."""
 
 
@@ -213,7 +225,10 @@ class Matcher:
         yes_no = self.question.answer_type == "yes_no"
         if asks and not yes_no:
             # "Perhaps an American carmaker?": a guess put as a question commits to nothing.
-            return _ECHO if self.facts.echoes(d) else _ASKS_BACK
+            if self.facts.echoes(d):
+                return _ECHO
+            # "Maybe sometime in 1990?": a guess put as a question; a commitment or not?
+            return guess(*_ASKS_BACK) if not GUESSES.isdisjoint(d.toks) else _ASKS_BACK
         if how != "marker" and end.endswith(("...", "…")):
             return NA, "extract.unfinished", "trails off before giving an answer"
         if end[-1:].isalpha() and len(d.toks) >= 6 and rule != "alternatives" \

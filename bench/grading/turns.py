@@ -16,15 +16,17 @@ from bench.grading.rivals import Regrade, piece_verdict
 TURN = re.compile(
     r"\b(?:but|however|although|though|yet|whereas|actually|in fact|in reality|really|"
     r"revised|corrected|amended|later|subsequently|eventually|ultimately|wrong|mistaken|"
+    r"today|nowadays|while(?!\s+(?:\w+ing|he|she|it|they|we|i|you|there)\b)|"
     r"(?:the|in) (?:true|real|actual|correct) ?\w*)\b")
 
 
 TURN_WORDS = frozenset("""but however although though yet whereas actually fact reality really
     revised corrected amended later subsequently eventually ultimately wrong mistaken true
-    real""".split())
+    real today nowadays while""".split())
 
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
+_NOT = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.I)
 
 
 def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
@@ -69,6 +71,11 @@ def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
         if _corrects(first, pieces[last_at]):
             return INC, "doubt.turn", "names the gold, then corrects it to another value"
         return guess(INC, "doubt.turn", "names the gold, then turns to another value")
+    rejected = [p for i, p in enumerate(pieces) if i < last_at and (i, INC) in named]
+    if last == C and rejected and all(_NOT.search(p) for p in rejected):
+        # "It did not happen on 10 November, as is sometimes said, but on 9 November": the
+        # other value is denied, the gold given.
+        return C, "doubt.turn", "denies another value, then gives the gold"
     return guess(C, "doubt.turn", "names another value, then turns to the gold")
 
 
