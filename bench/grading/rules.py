@@ -122,6 +122,7 @@ class Matcher:
         self._pieces: dict[str, Outcome] = {}
         self._exact = frozenset(v.strip().rstrip(".!").strip().lower()
                                 for v in self.facts.variants if v.strip())
+        self._gold_words = frozenset(w for key in self.facts.keys for w in key.split())
         self._plain: dict[str, Assessment] = {}
         """Full readings of stock texts: gold variants and stock abstentions (a closed set)."""
 
@@ -231,7 +232,8 @@ class Matcher:
             return guess(*_ASKS_BACK) if not GUESSES.isdisjoint(d.toks) else _ASKS_BACK
         if how != "marker" and end.endswith(("...", "…")):
             return NA, "extract.unfinished", "trails off before giving an answer"
-        if end[-1:].isalpha() and len(d.toks) >= 6 and rule != "alternatives" \
+        if end[-1:].isalpha() and len(d.toks) >= 4 and rule != "alternatives" \
+                and d.toks[-1] not in self._gold_words \
                 and _broken_off(d.toks[-1], end) and not self._committed_before(end) \
                 and not rivals(self.facts, _last_sentence(end)):  # "fled to Iran along the"
             # "... that comes to roughly": cut off before its answer, or an answer with a

@@ -78,8 +78,9 @@ UNITS = {
     "month": "mesyatsev mesyatsa mesyats mois monate monaten meses mes mesi miesiecy",
     "year": "let goda god ans annees jahre jahren anos anni lat yil",
     "hour": "chasov chasa chas heures heure stunden stunde horas hora ore ora godzin saat",
-    "km": "kilometrov kilometra kilometres kilometros chilometri kilometrow",
-    "mile": "milya milles meilen millas miglia",
+    "km": "kilometrov kilometra kilometres kilometros chilometri kilometrow 公里 千米 キロ "
+          "キロメートル 킬로미터",
+    "mile": "milya milles meilen millas miglia 英里 マイル 마일",
 }
 
 MONTHS = {
@@ -124,6 +125,8 @@ ABSTAIN = (
     "չգիտեմ", "տեղեկություն չունեմ", "տեղեկությունը չունեմ", "հայտնի չէ",
     "არ ვიცი", "უცნობია", "δεν ξερω", "αγνωστο", "δεν γνωριζω",
     "모르겠습니다", "모릅니다", "알 수 없습니다", "non lo sappiamo", "no lo sabemos",
+    "no se por", "no se exactamente", "no se donde", "no se cuando", "no se cual", "no se quien",
+    "je ne connais pas", "je ne sais pas", "non conosco", "nao conheco",
 )
 NOT_DISCLOSED = (
     "ne soobshchaetsya", "ne soobshchalos", "ne raskryvaetsya", "ne raskryvalos", "ne raskryt",

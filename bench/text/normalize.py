@@ -152,6 +152,11 @@ def _bare_nt(match: re.Match[str]) -> str:
     return {"ca": "can", "wo": "will"}.get(word, word) + " not"
 
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_CJK_BESIDE_DIGIT = re.compile(f"[{_CJK}]\\d|\\d[{_CJK}]").search
+_CJK_DIGIT = re.compile(f"(?<=[{_CJK}])(?=\\d)|(?<=\\d)(?=[{_CJK}])")
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics, transliterate Cyrillic, unify quotes and dashes, expand
     contractions ("didn't" -> "did not", "I'm" -> "i am") and drop possessive "'s"."""
@@ -161,6 +166,8 @@ def fold(text: str) -> str:
         if _TURKIC_LETTER(text):
             text = _TURKIC_WORD.sub(_turkic, text)
         text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE).translate(_TRANSLIT))
+        if _CJK_BESIDE_DIGIT(text):  # "1066年に": Chinese and Japanese write no spaces
+            text = _CJK_DIGIT.sub(" ", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
     else:  # the ASCII characters the table changes
         if "+" in text:
