@@ -7,9 +7,19 @@ from __future__ import annotations
 import functools
 import re
 
-from bench.grading.common import FILLER, FUNCTION, INC, C, Outcome, Span, guess, prefix_stem
+from bench.grading.common import (
+    FILLER,
+    FUNCTION,
+    INC,
+    C,
+    Outcome,
+    Span,
+    any_key,
+    guess,
+    prefix_stem,
+)
 from bench.grading.facts import Facts
-from bench.grading.rivals import SHORT, key_pattern, rival_names, sentences
+from bench.grading.rivals import SHORT, rival_names, sentences
 from bench.text.normalize import fold, tokens
 
 # "Prokofiev, a friend of Khachaturian, wrote it": the gold inside an aside about the rival
@@ -57,12 +67,7 @@ def rival_roles(f: Facts, d: Span) -> Outcome | None:
             return guess(INC, "doubt.rivals", "names the gold only as a possessive beside a "
                          "rival")
         folded = d.folded if len(said) == 1 else fold(sentence)
-        for key in f.keys:
-            if not key.strip():
-                continue
-            m = key_pattern(key).search(folded)
-            if m is None:
-                continue
+        for m in any_key(tuple(f.keys)).finditer(folded):  # the first mention of the gold
             # Folding keeps the length of plain text: the raw offsets are close enough here.
             before, after = folded[:m.start()], sentence[m.end():]
             aside = _ASIDE.match(before)
@@ -81,15 +86,15 @@ def rival_roles(f: Facts, d: Span) -> Outcome | None:
 
 def _possessive(f: Facts) -> re.Pattern[str] | None:
     """The gold's last word in the possessive before a common noun ("Pogosian's boss")."""
-    last = {v.split()[-1] for v in f.variants if v.split() and len(v.split()[-1]) >= 3}
-    if not last:
-        return None
-    return _possessive_pattern(tuple(sorted(last)))
+    return _possessive_pattern(tuple(f.variants))
 
 
 @functools.lru_cache(maxsize=1024)
-def _possessive_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\b(?i:" + "|".join(map(re.escape, words)) + r")['’]s\s+([a-z][\w-]*)")
+def _possessive_pattern(variants: tuple[str, ...]) -> re.Pattern[str] | None:
+    last = sorted({v.split()[-1] for v in variants if v.split() and len(v.split()[-1]) >= 3})
+    if not last:
+        return None
+    return re.compile(r"\b(?i:" + "|".join(map(re.escape, last)) + r")['’]s\s+([a-z][\w-]*)")
 
 
 # A run of name words: capitalised words and the particles inside names.

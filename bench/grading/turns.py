@@ -36,7 +36,7 @@ def turned(f: Facts, d: Span, regrade: Regrade, rival: bool) -> Outcome | None:
     must weigh the turn, so the verdict is a best guess."""
     # A description ("machine-gun fire") is no name: for a text answer any other answer
     # after a turn is a rival.
-    if (not rival and f.type != "text") or not TURN_WORDS.intersection(d.toks):
+    if (not rival and f.type != "text") or TURN_WORDS.isdisjoint(d.toks):
         return None
     # A paragraph after the one that answers is elaboration, not a correction of it.
     paragraphs = [p for p in _BLANK_LINE.split(d.raw) if p.strip()]
