@@ -138,10 +138,14 @@ CASES = [
     ("heli-distance-from-karabakh", "45 miles x 1.609 = 72.4 km.", "correct", False),
     ("heli-distance-from-karabakh", "About 72.4 km.", "correct", True),
     # the gold in another language beside that language's negation
-    ("war2020-shusha", "Не Шуша, а Лачин.", "correct", False),
+    ("war2020-shusha", "Не Шуша, а Лачин.", "incorrect", False),
+    ("war2020-shusha", "Не Лачин, а Шуша.", "correct", False),
     # digits inside Chinese or Japanese text, and their units
     ("heli-distance-from-karabakh", "约45公里", "incorrect", False),
     ("heli-crew-killed", "有2名军人死亡。", "correct", True),
+    # two negations make a yes
+    ("war2020-mass-protests", "It isn't unlikely that the defeat sparked mass protests; it "
+     "did.", "correct", False),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -87,7 +87,7 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                  or _declined_items(f, d)
                  or (_distant_negation(f, d) if _NEGATOR.search(d.folded) else None)
                  or _loop(f, d) or _strange_repeat(f, d) or _wavers(d)
-                 or (foreign_negation(d) if f.type != "yes_no" else None)
+                 or (foreign_negation(f, d) if f.type != "yes_no" else None)
                  or (other_full_name(f, d) if f.person else None))
         if found is not None or f.type == "yes_no":
             return found

@@ -3,6 +3,7 @@ reader of that language must say, so the verdict is a best guess."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from bench.grading.common import INC, C, Outcome, Span, decides, edit_distance, guess
@@ -37,14 +38,26 @@ _FOREIGN_NEGATORS = frozenset("ne net nicht kein keine nein pas non nao nie nem 
                               "δεν οχι 不 没 没有 ない لا ليس չէ ոչ არ".split())
 
 
-def foreign_negation(d: Span) -> Outcome | None:
+def foreign_negation(f: Facts, d: Span) -> Outcome | None:
     """The gold in another language beside a negation of that language: denied or not, a
-    reader of the language must say."""
-    if not _FOREIGN_NEGATORS.isdisjoint(d.toks) and in_other_language(d):
-        return guess(C, "doubt.language", "the gold beside a negation in another language")
-    if not d.raw.isascii() and any(n in d.folded for n in ("不", "没", "ない", "لا ")):
-        return guess(C, "doubt.language", "the gold beside a negation in another language")
-    return None
+    reader of the language must say. The guess: denied where the negation stands right before
+    it ("Не Терешкова, а Савицкая", "不是秦始皇，是刘邦")."""
+    latin = not _FOREIGN_NEGATORS.isdisjoint(d.toks) and in_other_language(d)
+    script = not d.raw.isascii() and any(n in d.folded for n in _GLUED_NEGATORS)
+    if not latin and not script:
+        return None
+    for variant in f.variants:
+        gold = fold(variant)
+        at = d.folded.find(gold)
+        if at > 0 and _NEGATED_BEFORE.search(d.folded[max(0, at - 8):at]):
+            return guess(INC, "doubt.language", "the gold right after a negation in another "
+                         "language")
+    return guess(C, "doubt.language", "the gold beside a negation in another language")
+
+
+_GLUED_NEGATORS = ("不", "没", "ない", "لا ")
+_NEGATED_BEFORE = re.compile(r"(?:\b(?:ne|nicht|kein|keine|pas|non|nao|nie|no|nem|δεν|οχι)\s+"
+                             r"(?:\w+\s+)?|不是|不|没有|لا\s*)$")
 
 
 def foreign_sentence(d: Span) -> Outcome | None:
@@ -80,6 +93,9 @@ def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
             # Transliterated, the name alone is the gold: no reading of the language needed.
             return C, "doubt.script", "the gold written in another script"
         if graded[0] == C or _close_to_gold(f, plain) or _sounds_like_gold(f, plain):
+            denied = foreign_negation(f, d)
+            if denied is not None and denied[0] == INC:
+                return denied
             return guess(C, "doubt.script", "the gold written in another script")
     elif _sounds_like_gold(f, d.raw):
         return guess(C, "doubt.language", "the gold as another language spells it")

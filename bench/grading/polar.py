@@ -94,6 +94,8 @@ def _explicit(clauses: list[Piece]) -> set[str]:
 
 
 _NOT_UNTIL = frozenset({"until", "till"})
+_NEG_ADJECTIVES = frozenset("impossible unlikely untrue uncommon unusual invisible unable "
+                            "incorrect inaccurate unfounded unheard".split())
 # "No." or "Yes!" as a sentence of its own: the answer, whatever the elaboration says.
 _STANDALONE = re.compile(r"^\W*(?:yes|no|yeah|nope|yep)\s*[.!]", re.I).match
 
@@ -136,6 +138,9 @@ def _statement(f: Facts, d: Span) -> str | None:
             (w in NEGATIONS or w in _DENIALS or w == "without")
             and prefix_stem(w) not in f.focus_stems for w in _asserted(toks))
         negative = negative != (flip is not None)
+        if negative and not _NEG_ADJECTIVES.isdisjoint(toks) and not {"not", "never"}.isdisjoint(
+                toks):
+            negative = False  # "It isn't impossible to spot it": two negations, a yes
         said.add("no" if negative or _substitutes(f, d, toks) else "yes")
     if "no" in said:
         return "no"
