@@ -28,6 +28,7 @@ TABLES = [
     ("general_cases_2.jsonl", "general_questions_2.jsonl"),
     ("labelled_v3_cases.jsonl", None), ("general_cases_3.jsonl", "general_questions_3.jsonl"),
     ("labelled_v4_cases.jsonl", None), ("general_cases_5.jsonl", "general_questions_5.jsonl"),
+    ("held_out_v6_cases.jsonl", None),
 ]
 
 
