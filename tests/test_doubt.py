@@ -146,6 +146,11 @@ CASES = [
     # two negations make a yes
     ("war2020-mass-protests", "It isn't unlikely that the defeat sparked mass protests; it "
      "did.", "correct", False),
+    # number words of other languages: a bare hundred, units joined to tens
+    ("heli-crew-killed", "Murieron ciento noventa y cinco soldados.", "incorrect", True),
+    # cut off on a description, before the name it introduces
+    ("pk-2023-kovgan", "The officer identified among the dead was the Russian deputy",
+     "not_attempted", False),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -92,12 +92,13 @@ def other_language(f: Facts, d: Span, regrade: Regrade) -> Outcome | None:
                                      or _near_gold(f, plain)):
             # Transliterated, the name alone is the gold: no reading of the language needed.
             return C, "doubt.script", "the gold written in another script"
-        if graded[0] == C or _close_to_gold(f, plain) or _sounds_like_gold(f, plain):
+        if graded[0] == C or _close_to_gold(f, plain) or (
+                f.type in ("entity", "text") and _sounds_like_gold(f, plain)):
             denied = foreign_negation(f, d)
             if denied is not None and denied[0] == INC:
                 return denied
             return guess(C, "doubt.script", "the gold written in another script")
-    elif _sounds_like_gold(f, d.raw):
+    elif f.type in ("entity", "text") and _sounds_like_gold(f, d.raw):
         return guess(C, "doubt.language", "the gold as another language spells it")
     return guess(INC, "doubt.language", "an answer in another language: not matched to the "
                  "gold")

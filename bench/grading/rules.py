@@ -69,10 +69,16 @@ def _last_sentence(text: str) -> str:
 
 def _broken_off(last: str, end: str) -> bool:
     """Whether a reply ending without punctuation on `last` broke off mid-sentence: on a
-    function word, a possessive ("was Armenia's") or a verb's "-ing"/"-ed" form ("carried out
-    using", "Aliyev urged")."""
+    function word, a possessive ("was Armenia's"), a verb's "-ing"/"-ed" form ("carried out
+    using", "Aliyev urged"), or a description before its name ("was the Soviet cosmonaut")."""
     return last in _DANGLING or end.endswith(("'s", "’s")) or (
-        len(last) > 4 and last.endswith(("ing", "ed")))
+        len(last) > 4 and last.endswith(("ing", "ed"))) or _DESCRIBED.search(end) is not None
+
+
+# "... was the Soviet cosmonaut": a phrase with its article and no capital at its end, the
+# name that would follow cut off.
+_DESCRIBED = re.compile(r"\b(?:was|is|were|are|by|as)\s+(?:the|a|an)\s+(?:[A-Z][\w-]*\s+)?"
+                        r"[a-z][\w-]*$")
 
 
 _ECHO: Outcome = (NA, "echo", "restates the question: no answer")
@@ -235,7 +241,8 @@ class Matcher:
         if end[-1:].isalpha() and len(d.toks) >= 4 and rule != "alternatives" \
                 and d.toks[-1] not in self._gold_words \
                 and _broken_off(d.toks[-1], end) and not self._committed_before(end) \
-                and not rivals(self.facts, _last_sentence(end)):  # "fled to Iran along the"
+                and (_DESCRIBED.search(end) is not None  # "the Soviet cosmonaut": adjectives
+                     or not rivals(self.facts, _last_sentence(end))):  # "fled to Iran along"
             # "... that comes to roughly": cut off before its answer, or an answer with a
             # trailing word? A reader must say.
             return guess(NA, "extract.unfinished", "breaks off mid-sentence")

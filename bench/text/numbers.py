@@ -28,6 +28,10 @@ _SCALES.update(lexicon.SCALES)
 # Abbreviated scales written after digits ("3.2k", "1.5 bn"); never words on their own.
 _SUFFIX_SCALES = {"k": 1_000, "mn": 1_000_000, "mln": 1_000_000, "bn": 1_000_000_000}
 NUMBER_WORDS = frozenset(_SMALL) | frozenset(_TENS) | frozenset(_SCALES)
+# A hundred written without "one" in other languages ("ciento noventa", "cento venti"), and
+# the word joining units to tens in Spanish and Portuguese ("noventa y cinco").
+_BARE_HUNDREDS = frozenset({"cien", "ciento", "cento", "cem", "sto", "hundert"})
+_UNITS_JOIN = frozenset({"y", "e"})
 
 # Qualifier phrases, matched on tokens just before a number; longest first.
 GT, LT, APPROX = "gt", "lt", "approx"
@@ -135,6 +139,9 @@ def find_numbers(toks: list[str], skip: frozenset[int] = frozenset()) -> list[Nu
         last_kind = ""
         if tok == "a" and i + 1 < n and toks[i + 1] in _SCALES and i + 1 not in skip:
             current, last_kind, j = 1.0, "small", i + 1  # "a thousand" = "one thousand"
+        elif tok in _BARE_HUNDREDS and i + 1 < n and (toks[i + 1] in _TENS
+                                                      or toks[i + 1] in _SMALL):
+            current, last_kind, j = 100.0, "scale", i + 1  # "ciento noventa": 190
         elif tok == "a" or i in skip or tok in _SCALES:
             continue
         while j < n and j not in skip:
@@ -166,6 +173,8 @@ def find_numbers(toks: list[str], skip: frozenset[int] = frozenset()) -> list[Nu
                 last_kind = "scale"
             elif t == "and" and last_kind == "scale" and j + 1 < n and toks[j + 1] in NUMBER_WORDS:
                 pass
+            elif t in _UNITS_JOIN and last_kind == "tens" and j + 1 < n and toks[j + 1] in _SMALL:
+                pass  # "noventa y cinco", "noventa e cinco": 95
             else:
                 break
             j += 1
