@@ -151,6 +151,9 @@ CASES = [
     # cut off on a description, before the name it introduces
     ("pk-2023-kovgan", "The officer identified among the dead was the Russian deputy",
      "not_attempted", False),
+    # the gold running into a longer name of another body
+    ("pk-2023-kovgan-fleet", "He served with the Command of Northern Fleet Aviation.",
+     "incorrect", False),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -33,7 +33,12 @@ from bench.grading.common import (
 )
 from bench.grading.facts import Facts
 from bench.grading.language import foreign_negation, foreign_sentence, other_language
-from bench.grading.names import asked_slot_rival, other_full_name, rival_roles
+from bench.grading.names import (
+    asked_slot_rival,
+    other_full_name,
+    rival_roles,
+    runs_into_name,
+)
 from bench.grading.rivals import (
     NUMBER_WORDS,
     Regrade,
@@ -95,7 +100,8 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
         return ((foreign_sentence(d) if rival else None)
                 or turned(f, d, regrade, rival) or beside_rivals(f, d, regrade, rival)
                 or (_rival_first(f, d, regrade) if rival else None) or rival_roles(f, d)
-                or (asked_slot_rival(f, d) if rival else None))
+                or (asked_slot_rival(f, d) if rival else None)
+                or (runs_into_name(f, d) if rival else None))
     if verdict == INC and f.gold is not None:
         return (_concluded(d, rule, regrade) or arithmetic(d, regrade)
                 or (squashed(f, d) if rule == "other.answer" else None)

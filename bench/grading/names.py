@@ -49,6 +49,28 @@ def asked_slot_rival(f: Facts, d: Span) -> Outcome | None:
     return None
 
 
+def runs_into_name(f: Facts, d: Span) -> Outcome | None:
+    """The gold running into a longer proper name ("the League of Red Cross Societies" for
+    the Red Cross): another body, or the gold's full name? A reader must say."""
+    if f.type != "entity" or len(d.toks) > SHORT:
+        return None
+    for m in any_key(tuple(f.keys)).finditer(d.folded):
+        after = _NEXT_WORD.match(d.raw, m.end())
+        before = _PREV_OF.search(d.raw, 0, m.start())
+        if after is None or before is None:
+            continue
+        word = fold(after.group(1))
+        if word not in FUNCTION and prefix_stem(word) not in f.question_stems \
+                and not any(word in key.split() for key in f.keys):
+            return guess(INC, "doubt.rivals", "the gold runs into a longer name")
+    return None
+
+
+# The gold inside a longer name: a capitalised word after it, "X of" before it.
+_NEXT_WORD = re.compile(r"\s+([A-Z][\w'’-]+)")
+_PREV_OF = re.compile(r"\b[A-Z][\w'’-]+\s+(?:of|for)\s+(?:the\s+)?$")
+
+
 def rival_roles(f: Facts, d: Span) -> Outcome | None:
     """The gold and a rival name in roles a reader must weigh: the gold inside an aside about
     the rival, or the gold doing something to the rival. (A name opening the sentence counts
