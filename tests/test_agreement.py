@@ -241,7 +241,7 @@ TABLE_FLOORS = [
     # precision (docs/grading-tables.md).
     ("labelled_v4_cases.jsonl", None, 94.5, 99.5, 99.5),
     # Written last; first seen at 83.5% agreement and 89.7% decided precision.
-    ("general_cases_5.jsonl", "general_questions_5.jsonl", 90.5, 97.0, 98.0),
+    ("general_cases_5.jsonl", "general_questions_5.jsonl", 91.0, 97.5, 98.5),
     # Held out: measured once on the final grader v3, never used to change it.
     ("held_out_v6_cases.jsonl", None, 91.0, 95.0, 96.0),
 ]
