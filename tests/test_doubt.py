@@ -154,6 +154,10 @@ CASES = [
     # the gold running into a longer name of another body
     ("pk-2023-kovgan-fleet", "He served with the Command of Northern Fleet Aviation.",
      "incorrect", False),
+    # a last clause that concludes
+    ("heli-crew-killed", "Three were aboard and one survived, so two servicemen died.",
+     "correct", True),
+    ("heli-crew-killed", "Two were killed, so far as we know.", "correct", True),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),

@@ -312,6 +312,9 @@ _CONCLUSION = re.compile(r"^\W*(?:so|therefore|thus|hence|in short|in sum|overal
                          r"(?!\s+(?:far|called|much|many|long|that|to speak)\b)", re.I)
 
 
+_CLAUSE_CONCLUSION = re.compile(r"[,;:]\s*(?:and\s+)?(?:so|therefore|thus|hence)\b"
+                                r"(?!\s+(?:far|called|much|many|long|that|to speak)\b),?\s*",
+                                re.I)
 _CONCLUDING_WORDS = frozenset("so therefore thus hence short sum overall end".split())
 
 
@@ -319,10 +322,17 @@ def _concluded(d: Span, rule: str, regrade: Regrade) -> Outcome | None:
     """Reasoning or candidates, then a concluding sentence ("So the claim was made on 8
     November"; "So the longest is the Nile"): the conclusion is the answer. Decided when the
     conclusion alone reads plainly."""
-    if _CONCLUDING_WORDS.isdisjoint(d.toks) or (
-            "." not in d.raw.rstrip(" .\n") and "\n" not in d.raw.strip()):
+    if _CONCLUDING_WORDS.isdisjoint(d.toks):
         return None
     said = sentences(d.raw)
+    # "..., so an adult typically has 206.": a last clause that concludes counts as well.
+    last_clause = _CLAUSE_CONCLUSION.search(said[-1]) if said else None
+    if last_clause is not None and (len(said) > 1 or last_clause.start() > 0):
+        graded = regrade(said[-1][last_clause.end():])
+        if graded[0] in (C, INC) and decides(graded):
+            return graded[0], "doubt.concluded", "reasons, then concludes"
+    if "." not in d.raw.rstrip(" .\n") and "\n" not in d.raw.strip():
+        return None
     if len(said) > 1 and _CONCLUSION.match(said[-1]):
         graded = regrade(said[-1])
         if graded[0] in (C, INC):

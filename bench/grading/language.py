@@ -112,7 +112,8 @@ def _near_gold(f: Facts, text: str) -> bool:
         gold = tokens(fold(variant))
         if len(gold) == len(said) and all(
                 a == b or (len(b) >= 5 and edit_distance(a, b, 1) <= 1)
-                for a, b in zip(said, gold, strict=True)):
+                or (len(a) == 1 and b.startswith(a) and b != said[-1])  # "D. I. Mendeleev"
+                for a, b in zip(said, gold, strict=True)) and len(said[-1]) > 1:
             return True
     return False
 
