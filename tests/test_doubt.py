@@ -158,6 +158,10 @@ CASES = [
     ("heli-crew-killed", "Three were aboard and one survived, so two servicemen died.",
      "correct", True),
     ("heli-crew-killed", "Two were killed, so far as we know.", "correct", True),
+    # a negation across an aside that says the gold is what others claim
+    ("war2020-shusha", "It was not, contrary to what many reports say, Shusha; it was Lachin.",
+     "incorrect", True),
+    ("war2020-shusha", "It was not, I think, Lachin but Shusha.", "correct", True),
     # a reply written as JSON
     ("heli-crew-killed", '{"answer": "2", "confidence": 0.9}', "correct", True),
     ("heli-crew-killed", '{"answer": null, "why": "not in the sources"}', "not_attempted", True),
@@ -231,3 +235,17 @@ def test_a_full_name_with_the_gold_family_name_is_not_the_gold(
     q = qs.by_id()["hg-ruler-of-dubai-2006"]
     a = RuleGrader([q]).assess(q, response)
     assert (a.verdict, a.decided) == (verdict, decided), (a.rule, a.reason)
+
+
+def test_one_item_of_a_list_and_the_rest_declined_outright_is_not_attempted() -> None:
+    from pathlib import Path
+
+    from bench.dataset import load_questions
+
+    qs = load_questions(Path(__file__).parent / "data" / "general_questions_3.jsonl", None)
+    q = next(q for q in qs.questions if q.answer == "Orville Wright and Wilbur Wright")
+    grader = RuleGrader([q])
+    decided = grader.assess(q, "Orville Wright was one; I'm not sure of the other.")
+    assert (decided.verdict, decided.decided) == ("not_attempted", True)
+    hedged = grader.assess(q, "Orville Wright, and the other may have been a cousin.")
+    assert not (hedged.verdict == "not_attempted" and hedged.decided)

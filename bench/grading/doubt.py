@@ -254,8 +254,17 @@ def _declined_items(f: Facts, d: Span) -> Outcome | None:
         return None
     if _THE_REST.search(d.folded) and any(p.declines for p in d.clauses) \
             and may_decline(d.toks):
+        if _REST_DECLINED.search(d.folded):
+            # "Orville Wright was one of them; I'm not sure of the other": one item, and the
+            # writer says outright it cannot give the rest.
+            return NA, "doubt.declined_items", "names part of the list and declines the rest"
         return guess(NA, "doubt.declined_items", "names part of the list and declines the rest")
     return None
+
+
+_REST_DECLINED = re.compile(r"\b(?:not sure|do not know|can not (?:name|recall|remember)|"
+                            r"not certain|no idea)\b[^.;]*\b(?:the other|the others|the rest|"
+                            r"the remaining|the second|the third)\b")
 
 
 _CERTAIN = re.compile(r"\b(?:obviously|clearly|plainly|certainly|definitely|surely|evidently|"
@@ -304,8 +313,18 @@ def _distant_negation(f: Facts, d: Span) -> Outcome | None:
         if 1 <= len(tokens(between)) <= 10 and "," in between \
                 and not _STOP(between) and not TURN.search(between) \
                 and not rivals(f, between):
+            if _DENYING_ASIDE.match(between):
+                # "not, contrary to the usual story, the Continental Army": the aside itself
+                # says the gold is what others claim.
+                return INC, "doubt.negation", "a negation before the gold, across an aside " \
+                    "that sets it against a claim"
             return guess(INC, "doubt.negation", "a negation before the gold, across an aside")
     return None
+
+
+_DENYING_ASIDE = re.compile(r"\W*(?:contrary to|despite|in spite of|whatever|as (?:\w+ ){0,3}?"
+                            r"(?:claim|claims|claimed|say|says|said|repeat|repeats|repeated|"
+                            r"assume|assumed|believe|believed|think|thought|report|reported))\b")
 
 
 _CONCLUSION = re.compile(r"^\W*(?:so|therefore|thus|hence|in short|in sum|overall|in the end)\b"
