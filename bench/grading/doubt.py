@@ -13,7 +13,6 @@ correction, the result after the last `=`, the words after the last question mar
 
 from __future__ import annotations
 
-import functools
 import re
 
 from bench.grading.arithmetic import arithmetic
@@ -33,6 +32,7 @@ from bench.grading.common import (
 )
 from bench.grading.facts import Facts
 from bench.grading.language import foreign_negation, foreign_sentence, other_language
+from bench.grading.loops import loop, strange_repeat, wavers
 from bench.grading.names import (
     asked_slot_rival,
     other_full_name,
@@ -40,7 +40,6 @@ from bench.grading.names import (
     runs_into_name,
 )
 from bench.grading.rivals import (
-    NUMBER_WORDS,
     Regrade,
     beside_rivals,
     gold_at,
@@ -91,7 +90,7 @@ def doubt(f: Facts, d: Span, outcome: Outcome, response: str,
                                        or _only_asked(d, regrade)))
                  or _declined_items(f, d)
                  or (_distant_negation(f, d) if _NEGATOR.search(d.folded) else None)
-                 or _loop(f, d) or _strange_repeat(f, d) or _wavers(d)
+                 or loop(f, d) or strange_repeat(f, d) or wavers(d)
                  or (foreign_negation(f, d) if f.type != "yes_no" else None)
                  or (other_full_name(f, d) if f.person else None))
         if found is not None or f.type == "yes_no":
@@ -172,62 +171,6 @@ def _asked_candidates(d: Span, regrade: Regrade) -> Outcome | None:
 def _after_no(text: str) -> str:
     """ "No, it was X" after a rejected candidate: the X is the answer."""
     return _REJECTED.sub("", text)
-
-
-_WAVER = re.compile(r"\bunless (?:it|that|this|they) (?:was|is|were|are)\b|\b(?:can|could) not "
-                    r"(?:decide|choose|tell which)\b|\bor (?:maybe|perhaps|possibly)\b")
-
-
-def _wavers(d: Span) -> Outcome | None:
-    """ "November 2020, unless it was December; I can't decide": the gold beside another
-    candidate the writer will not rule out."""
-    if _WAVER.search(d.folded):
-        return guess(INC, "doubt.wavers", "wavers between the gold and another candidate")
-    return None
-
-
-_PUNCTUATED = re.compile(r"[.,;:!?\n]").search
-
-
-@functools.lru_cache(maxsize=1024)
-def _gold_words(keys: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(w for key in keys for w in key.split())
-
-
-def _strange_repeat(f: Facts, d: Span) -> Outcome | None:
-    """The gold said twice or more among words that neither the question nor the gold has,
-    and no sentence ("Banana 1991 banana equals purple 1991 banana"): nonsense carrying the
-    gold, though a reader must say."""
-    if len(d.toks) < 5 or len(d.toks) > 15 or not 2 <= len(set(d.toks)) <= len(d.toks) - 2 \
-            or _PUNCTUATED(d.raw.strip().rstrip(".!")):
-        return None
-    gold_words = _gold_words(tuple(f.keys))
-    hits = sum(t in gold_words for t in d.toks)
-    strange = [t for t in d.toks if t not in gold_words and prefix_stem(t) not in
-               f.question_stems and t not in FILLER and t not in FUNCTION
-               and not t[0].isdigit() and t not in NUMBER_WORDS]
-    if hits >= 2 and len(strange) >= 2 and len(set(strange)) < len(strange):
-        return guess(INC, "doubt.loop", f"the gold repeated among {strange[0]!r}: nonsense")
-    return None
-
-
-def _loop(f: Facts, d: Span) -> Outcome | None:
-    """A repetition loop whose repeated unit holds a word neither the question nor the gold
-    has ("6,500 banana 6,500 banana"): nonsense carrying the gold."""
-    toks = d.toks
-    n = len(toks)
-    for size in range(2, min(3, n // 2) + 1):
-        unit = toks[:size]
-        if toks[:size * (n // size)] != unit * (n // size) or n // size < 2:
-            continue
-        gold_words = _gold_words(tuple(f.keys))
-        strange = [t for t in unit if t not in gold_words and prefix_stem(t) not in f.question_stems
-                   and t not in FILLER and t not in FUNCTION and not t[0].isdigit()
-                   and t not in NUMBER_WORDS]
-        if strange:
-            return guess(INC, "doubt.loop", f"a loop of the gold with {strange[0]!r}: nonsense")
-        return None
-    return None
 
 
 def _not_the_asked_fact(d: Span) -> Outcome | None:
