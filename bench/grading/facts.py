@@ -50,6 +50,8 @@ class Facts:
     """The keys as word tuples, most words first."""
     key_starts: frozenset[str]
     """The first word of each key."""
+    key_word_set: frozenset[str]
+    """Every word of the keys."""
     long_words: frozenset[str]
     """Words of five letters or more in the keys: a typo is looked for only near these."""
     name_words: frozenset[str]
@@ -152,6 +154,7 @@ class Facts:
             key_words=tuple(sorted((tuple(k.split()) for k in keys if k.strip()), key=len,
                                    reverse=True)),
             key_starts=frozenset(k.split()[0] for k in keys if k.strip()),
+            key_word_set=frozenset(w for k in keys for w in k.split()),
             long_words=frozenset(w for k in keys for w in k.split() if len(w) >= 5),
             name_words=(name_words := frozenset(
                 w for k in keys if len(k.split()) >= 3 for w in k.split() if len(w) >= 4)),

@@ -261,7 +261,7 @@ def _name_loop(f: Facts, d: Span) -> bool:
             i += len(k)
     if hits < 2:
         return False
-    gold = {t for k in keys for t in k}
+    gold = f.key_word_set
     cased = {t for w in _CASED_WORD.findall(d.raw) if w[0].isupper() for t in tokens(fold(w))}
     # "the city of Shusha Lachin Shusha ...": the question's words and function words around
     # the names are no candidates.

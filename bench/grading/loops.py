@@ -3,7 +3,6 @@ repeated among words of no answer, and a writer who will not choose between cand
 
 from __future__ import annotations
 
-import functools
 import re
 
 from bench.grading.common import FILLER, FUNCTION, INC, Outcome, Span, guess, prefix_stem
@@ -25,11 +24,6 @@ def wavers(d: Span) -> Outcome | None:
 _PUNCTUATED = re.compile(r"[.,;:!?\n]").search
 
 
-@functools.lru_cache(maxsize=1024)
-def _gold_words(keys: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(w for key in keys for w in key.split())
-
-
 def strange_repeat(f: Facts, d: Span) -> Outcome | None:
     """The gold said twice or more among words that neither the question nor the gold has,
     and no sentence ("Banana 1991 banana equals purple 1991 banana"): nonsense carrying the
@@ -37,7 +31,7 @@ def strange_repeat(f: Facts, d: Span) -> Outcome | None:
     if len(d.toks) < 5 or len(d.toks) > 15 or not 2 <= len(set(d.toks)) <= len(d.toks) - 2 \
             or _PUNCTUATED(d.raw.strip().rstrip(".!")):
         return None
-    gold_words = _gold_words(tuple(f.keys))
+    gold_words = f.key_word_set
     hits = sum(t in gold_words for t in d.toks)
     strange = [t for t in d.toks if t not in gold_words and prefix_stem(t) not in
                f.question_stems and t not in FILLER and t not in FUNCTION
@@ -56,7 +50,7 @@ def loop(f: Facts, d: Span) -> Outcome | None:
         unit = toks[:size]
         if toks[:size * (n // size)] != unit * (n // size) or n // size < 2:
             continue
-        gold_words = _gold_words(tuple(f.keys))
+        gold_words = f.key_word_set
         strange = [t for t in unit if t not in gold_words and prefix_stem(t) not in f.question_stems
                    and t not in FILLER and t not in FUNCTION and not t[0].isdigit()
                    and t not in NUMBER_WORDS]

@@ -96,7 +96,7 @@ def _swapped_word(f: Facts, core: str, after: list[str], raw: str) -> str | None
     word = after[0]
     if not re.search(rf"\b{re.escape(word[:1].upper())}{re.escape(word[1:])}\b", raw):
         return None  # not part of the name: "the Continental forces" may well be the army
-    gold_words = {w for key in f.keys for w in key.split()}
+    gold_words = f.key_word_set
     if word in FILLER or word in FUNCTION or word in gold_words or word in f.question_words \
             or not word.isalpha():
         return None

@@ -292,8 +292,8 @@ def _other_numbers(f: Facts, mentions: list[NumberMention], toks: list[str]) -> 
     gold = [g.value for g in f.numbers]
     asked = _asked_values(f.question.question)
     return any(not m.is_year and m.value not in asked
-               and all(abs(m.value - g) > 1e-9 and not same_quantity(m, n, f.tolerance)
-                       for g, n in zip(gold, f.numbers, strict=True))
+               and all(abs(m.value - n.value) > 1e-9 and not same_quantity(m, n, f.tolerance)
+                       for n in f.numbers)
                and not (m.value != int(m.value) and round(m.value) in gold)  # "72.4" for 72
                for m in mentions) or _rival_ordinal(toks, gold, asked)
 

@@ -62,9 +62,13 @@ _DANGLING = FUNCTION | frozenset(
 """Words no finished sentence ends on: a reply that ends on one broke off."""
 
 
+def _last_stop(text: str) -> int:
+    """Where the last finished sentence of `text` ends (-1 if none has)."""
+    return max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind("\n"))
+
+
 def _last_sentence(text: str) -> str:
-    cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind("\n"))
-    return text[cut + 1:]
+    return text[_last_stop(text) + 1:]
 
 
 def _broken_off(last: str, end: str) -> bool:
@@ -128,7 +132,6 @@ class Matcher:
         self._pieces: dict[str, Outcome] = {}
         self._exact = frozenset(v.strip().rstrip(".!").strip().lower()
                                 for v in self.facts.variants if v.strip())
-        self._gold_words = frozenset(w for key in self.facts.keys for w in key.split())
         self._plain: dict[str, Assessment] = {}
         """Full readings of stock texts: gold variants and stock abstentions (a closed set)."""
 
@@ -239,7 +242,7 @@ class Matcher:
         if how != "marker" and end.endswith(("...", "…")):
             return NA, "extract.unfinished", "trails off before giving an answer"
         if end[-1:].isalpha() and len(d.toks) >= 4 and rule != "alternatives" \
-                and d.toks[-1] not in self._gold_words \
+                and d.toks[-1] not in self.facts.key_word_set \
                 and _broken_off(d.toks[-1], end) and not self._committed_before(end) \
                 and (_DESCRIBED.search(end) is not None  # "the Soviet cosmonaut": adjectives
                      or not rivals(self.facts, _last_sentence(end))):  # "fled to Iran along"
@@ -260,7 +263,7 @@ class Matcher:
     def _committed_before(self, text: str) -> bool:
         """Whether the sentences finished before a break-off already commit to a value of
         the asked kind ("Three were killed. Moscow said ... and offered")."""
-        cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind("\n"))
+        cut = _last_stop(text)
         if cut <= 0:
             return False
         graded = self._regrade(text[:cut + 1])
